@@ -1,0 +1,126 @@
+package shorterloop
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinel errors, matched with errors.Is against the errors returned by the client.
+var (
+	ErrUnauthorized    = errors.New("unauthorized")
+	ErrForbidden       = errors.New("forbidden")
+	ErrNotFound        = errors.New("not found")
+	ErrInvalidResponse = errors.New("invalid response")
+)
+
+// APIError is a non-2xx answer from the API.
+type APIError struct {
+	StatusCode  int
+	ContentType string
+	// Message is the "message" or "error" field of a JSON error body, if any.
+	Message string
+	// Excerpt is the start of the body, sanitised for display.
+	Excerpt string
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("API answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		return s + ": " + e.Message
+	}
+	if e.Excerpt != "" {
+		return fmt.Sprintf("%s (%s): %s", s, contentTypeOrUnknown(e.ContentType), e.Excerpt)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrNotFound) and friends work for APIError.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	}
+	return false
+}
+
+// InvalidResponseError is a 2xx answer whose body cannot be used.
+type InvalidResponseError struct {
+	StatusCode  int
+	ContentType string
+	// Reason says what was wrong, e.g. "body is not JSON".
+	Reason  string
+	Excerpt string
+	Err     error
+}
+
+func (e *InvalidResponseError) Error() string {
+	s := fmt.Sprintf("unusable %d response (%s): %s", e.StatusCode, contentTypeOrUnknown(e.ContentType), e.Reason)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	if e.Excerpt != "" {
+		s += "; body starts with: " + e.Excerpt
+	}
+	return s
+}
+
+func (e *InvalidResponseError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidResponse) true.
+func (e *InvalidResponseError) Is(target error) bool { return target == ErrInvalidResponse }
+
+func contentTypeOrUnknown(ct string) string {
+	if ct == "" {
+		return "no content type"
+	}
+	return ct
+}
+
+const excerptMax = 200
+
+// sanitize turns raw body bytes into a short single-line excerpt: the secret
+// redacted, HTML tags dropped (when html is set), control characters and runs
+// of whitespace collapsed, and cut at excerptMax runes.
+func sanitize(body []byte, html bool, secret string) string {
+	s := string(body)
+	if secret != "" {
+		s = strings.ReplaceAll(s, secret, "[redacted]")
+	}
+	var b strings.Builder
+	inTag, space, n := false, false, 0
+	for _, r := range s {
+		switch {
+		case r == '<' && html:
+			inTag = true
+			continue
+		case r == '>' && inTag:
+			inTag, space = false, true
+			continue
+		case inTag:
+			continue
+		case r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		space = false
+		if n >= excerptMax {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
