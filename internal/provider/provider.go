@@ -1,0 +1,192 @@
+// Package provider implements the Shorter Loop Terraform provider.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// Environment variables read when the matching attribute is not set.
+const (
+	envAPIToken     = "SHORTERLOOP_API_TOKEN"
+	envInitiativeID = "SHORTERLOOP_INITIATIVE_ID"
+	envBaseURL      = "SHORTERLOOP_BASE_URL"
+)
+
+var _ provider.Provider = (*ShorterloopProvider)(nil)
+
+// New returns a constructor for the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &ShorterloopProvider{version: version}
+	}
+}
+
+// ShorterloopProvider is the shorterloop provider.
+type ShorterloopProvider struct {
+	version string
+}
+
+type providerModel struct {
+	APIToken     types.String `tfsdk:"api_token"`
+	InitiativeID types.String `tfsdk:"initiative_id"`
+	BaseURL      types.String `tfsdk:"base_url"`
+}
+
+// providerData is handed to data sources by Configure.
+type providerData struct {
+	client       *shorterloop.Client
+	initiativeID string
+	token        string
+	// unknown lists the attributes that Terraform could not resolve at plan time.
+	unknown []string
+}
+
+// withMasking returns ctx with the token masked in every log message and field.
+func (d *providerData) withMasking(ctx context.Context) context.Context {
+	if d.token == "" {
+		return ctx
+	}
+	ctx = tflog.MaskMessageStrings(ctx, d.token)
+	return tflog.MaskAllFieldValuesStrings(ctx, d.token)
+}
+
+func (p *ShorterloopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "shorterloop"
+	resp.Version = p.version
+}
+
+func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads segments and their members from [Shorter Loop](https://shorterloop.com).",
+		Attributes: map[string]schema.Attribute{
+			"api_token": schema.StringAttribute{
+				MarkdownDescription: "Shorter Loop API bearer token. Can also be set with the `" + envAPIToken + "` environment variable. " +
+					"Prefer the environment variable so that the token stays out of configuration files.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"initiative_id": schema.StringAttribute{
+				MarkdownDescription: "Initiative (product) key sent in the `initiativeId` header, e.g. `SHO-MJXR` from " +
+					"`https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard`. Can also be set with the `" + envInitiativeID + "` environment variable.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Shorter Loop API. Defaults to `" + shorterloop.DefaultBaseURL + "`. " +
+					"Can also be set with the `" + envBaseURL + "` environment variable. Must be an absolute `https` URL; " +
+					"plain `http` is accepted only for loopback hosts (`localhost`, `127.0.0.1`, `::1`), because the token is a bearer secret.",
+				Optional:   true,
+				Validators: []validator.String{baseURLValidator{}},
+			},
+		},
+	}
+}
+
+func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if unknown := m.unknownAttributes(); len(unknown) > 0 {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		// Not an error yet: only a data source read during plan needs the values.
+		resp.DataSourceData = &providerData{unknown: unknown}
+		return
+	}
+
+	cfg, diags := clientConfig(m, os.Getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.UserAgent = fmt.Sprintf("terraform-provider-shorterloop/%s (+https://registry.terraform.io/providers/shorterloop/shorterloop) Terraform/%s", p.version, req.TerraformVersion)
+
+	client, err := shorterloop.NewClient(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Shorter Loop provider configuration", err.Error())
+		return
+	}
+	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token}
+	tflog.Debug(data.withMasking(ctx), "Configured Shorter Loop client", map[string]any{
+		"base_url":      cfg.BaseURL,
+		"initiative_id": cfg.InitiativeID,
+	})
+	resp.DataSourceData = data
+}
+
+func (p *ShorterloopProvider) Resources(_ context.Context) []func() resource.Resource {
+	return nil
+}
+
+func (p *ShorterloopProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewSegmentDataSource}
+}
+
+func (m providerModel) unknownAttributes() []string {
+	var unknown []string
+	for name, v := range map[string]types.String{"api_token": m.APIToken, "base_url": m.BaseURL, "initiative_id": m.InitiativeID} {
+		if v.IsUnknown() {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
+}
+
+// clientConfig resolves the provider's attributes and their environment
+// variables (an attribute wins) into a client configuration.
+func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	pick := func(v types.String, env string) string {
+		if !v.IsNull() {
+			return v.ValueString()
+		}
+		return strings.TrimSpace(getenv(env))
+	}
+	cfg := shorterloop.Config{
+		Token:        pick(m.APIToken, envAPIToken),
+		InitiativeID: pick(m.InitiativeID, envInitiativeID),
+		BaseURL:      pick(m.BaseURL, envBaseURL),
+	}
+	if cfg.Token == "" {
+		diags.AddAttributeError(path.Root("api_token"), "Missing Shorter Loop API token",
+			"The provider needs a Shorter Loop API token. Set the api_token attribute in the provider block, "+
+				"or the "+envAPIToken+" environment variable.")
+	}
+	if cfg.InitiativeID == "" {
+		diags.AddAttributeError(path.Root("initiative_id"), "Missing Shorter Loop initiative",
+			"The provider needs the initiative (product) key, e.g. SHO-MJXR from the app URL "+
+				"https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard. Set the initiative_id attribute in the provider block, "+
+				"or the "+envInitiativeID+" environment variable.")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = shorterloop.DefaultBaseURL
+	} else if err := checkBaseURL(cfg.BaseURL); err != nil {
+		diags.AddAttributeError(path.Root("base_url"), "Invalid Shorter Loop base URL",
+			fmt.Sprintf("%s. Set base_url or %s to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
+	}
+	return cfg, diags
+}
