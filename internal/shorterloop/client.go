@@ -213,7 +213,10 @@ func scrubURLError(err error) error {
 type BodyTooLargeError struct{ Limit int64 }
 
 func (e *BodyTooLargeError) Error() string {
-	return fmt.Sprintf("response body is larger than the %d MiB limit", e.Limit>>20)
+	if e.Limit%(1<<20) == 0 {
+		return fmt.Sprintf("response body is larger than the %d MiB limit", e.Limit>>20)
+	}
+	return fmt.Sprintf("response body is larger than the %d-byte limit", e.Limit)
 }
 
 // Is makes errors.Is(err, ErrInvalidResponse) true.

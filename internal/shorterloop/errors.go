@@ -93,6 +93,15 @@ func sanitize(body []byte, html bool, secret string) string {
 	s := string(body)
 	if secret != "" {
 		s = strings.ReplaceAll(s, secret, "[redacted]")
+		// body is often cut short; a secret straddling the cut leaves its
+		// start at the end. Redact that too, unless it is too short to
+		// matter and too likely to be chance.
+		for i := len(secret) - 1; i >= 4; i-- {
+			if strings.HasSuffix(s, secret[:i]) {
+				s = s[:len(s)-i] + "[redacted]"
+				break
+			}
+		}
 	}
 	var b strings.Builder
 	inTag, space, n := false, false, 0
@@ -110,15 +119,16 @@ func sanitize(body []byte, html bool, secret string) string {
 			space = true
 			continue
 		}
-		if space && b.Len() > 0 {
+		sep := space && b.Len() > 0
+		if n+1 > excerptMax || (sep && n+2 > excerptMax) {
+			b.WriteString("…")
+			break
+		}
+		if sep {
 			b.WriteByte(' ')
 			n++
 		}
 		space = false
-		if n >= excerptMax {
-			b.WriteString("…")
-			break
-		}
 		b.WriteRune(r)
 		n++
 	}
