@@ -1,0 +1,160 @@
+// Command demo builds the provider and runs examples/demo with the real
+// Terraform CLI against a local fake Shorter Loop API, in a temporary
+// directory that it removes afterwards. Run it from the repository with
+// `make demo`. It reaches no network: the provider comes from a dev_overrides
+// CLI config and the only other resource, terraform_data, is built in.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+)
+
+const initiativeID = "SHO-DEMO"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	err := run(ctx)
+	interrupted := ctx.Err() != nil
+	stop()
+	switch {
+	case interrupted:
+		fmt.Fprintln(os.Stderr, "demo: interrupted; stopped the fake API and removed the temporary directory")
+		os.Exit(130)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tf, err := terraformBinary()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "shorterloop-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	bin := filepath.Join(dir, "bin")
+	step("Building the provider into %s", bin)
+	exe := "terraform-provider-shorterloop"
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	if err := command(ctx, root, nil, "go", "build", "-o", filepath.Join(bin, exe), "."); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("starting the fake API: %w", err)
+	}
+	token := rand.Text()
+	api := fakeapi.New(token, initiativeID)
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	baseURL := "http://" + ln.Addr().String()
+	step("Fake Shorter Loop API listening on %s (initiative %s)", baseURL, initiativeID)
+
+	cliConfig := filepath.Join(dir, "terraform.rc")
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"shorterloop/shorterloop\" = %q\n  }\n  direct {}\n}\n",
+		filepath.ToSlash(bin))
+	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
+		return err
+	}
+	config, err := os.ReadFile(filepath.Join(root, "examples", "demo", "main.tf"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), config, 0o600); err != nil {
+		return err
+	}
+
+	// Later entries win, so these override the user's own settings.
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"CHECKPOINT_DISABLE=1",
+		"SHORTERLOOP_API_TOKEN="+token,
+		"SHORTERLOOP_INITIATIVE_ID="+initiativeID,
+		"SHORTERLOOP_BASE_URL="+baseURL,
+	)
+	step("%s apply (examples/demo/main.tf)", filepath.Base(tf))
+	if err := command(ctx, dir, env, tf, "apply", "-auto-approve", "-input=false"); err != nil {
+		return fmt.Errorf("terraform apply: %w", err)
+	}
+	step("%s output", filepath.Base(tf))
+	if err := command(ctx, dir, env, tf, "output"); err != nil {
+		return fmt.Errorf("terraform output: %w", err)
+	}
+	step("Done: the provider read segment 19 from the fake API (%d request(s))", api.Requests(19))
+	return nil
+}
+
+// command runs name in dir with the given environment (nil: this process's),
+// streaming its output. Cancelling ctx interrupts it once, then kills it if it
+// has not exited 10s later.
+func command(ctx context.Context, dir string, env []string, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Cancel = func() error {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			return cmd.Process.Kill() // no interrupts on Windows
+		}
+		return nil
+	}
+	cmd.WaitDelay = 10 * time.Second
+	ownProcessGroup(cmd)
+	return cmd.Run()
+}
+
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run the demo from inside the repository: make demo")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// terraformBinary is TF_ACC_TERRAFORM_PATH, else terraform or tofu on PATH.
+func terraformBinary() (string, error) {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("neither terraform nor tofu is on PATH; install one or set TF_ACC_TERRAFORM_PATH")
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("\n==> "+format+"\n", args...)
+}

@@ -1,0 +1,147 @@
+// Package fakeapi is an in-memory Shorter Loop API for tests and the demo. It
+// serves GET /api/v2/segments/with-users/{segmentId} as documented.
+package fakeapi
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// VendorExample is the vendor's example response body, byte for byte: the
+// documentation asks for segment 18 and shows segment 19, "Young Innovators",
+// with 39 users.
+//
+//go:embed testdata/segment-with-users-18.json
+var VendorExample []byte
+
+const segmentPath = "/api/v2/segments/with-users/"
+
+// Server is the fake API. It is safe for concurrent use.
+type Server struct {
+	token, initiativeID string
+
+	mu       sync.Mutex
+	bodies   map[int64][]byte
+	faults   map[int64]Fault
+	requests map[int64]int
+}
+
+// Fault is an answer that replaces the normal one.
+type Fault struct {
+	Status      int    // HTTP status to send, e.g. 502; 0 means 500
+	ContentType string // e.g. "text/html"; empty sends no Content-Type header
+	Body        string // raw body
+}
+
+// New returns a fake API that accepts only the given bearer token and initiative key.
+// It serves the vendor example body for segment 19 and, like the vendor's own
+// documentation page, also for segment 18 (asked 18, answers with segment 19).
+func New(token, initiativeID string) *Server {
+	return &Server{
+		token:        token,
+		initiativeID: initiativeID,
+		bodies:       map[int64][]byte{18: VendorExample, 19: VendorExample},
+		faults:       map[int64]Fault{},
+		requests:     map[int64]int{},
+	}
+}
+
+// SetSegment serves seg (wrapped as {"success":true,"data":...}) for id.
+func (s *Server) SetSegment(id int64, seg shorterloop.Segment) {
+	body, err := json.Marshal(map[string]any{"success": true, "data": seg})
+	if err != nil {
+		panic(err) // a Segment always marshals
+	}
+	s.SetBody(id, body)
+}
+
+// SetBody serves this raw body with status 200 and Content-Type application/json for id.
+func (s *Server) SetBody(id int64, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bodies[id] = bytes.Clone(body)
+}
+
+// SetFault makes requests for id answer with the fault instead.
+// SetFault(id, Fault{}) removes the fault.
+func (s *Server) SetFault(id int64, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == (Fault{}) {
+		delete(s.faults, id)
+		return
+	}
+	s.faults[id] = f
+}
+
+// Requests returns how many requests for segment id reached the server (including rejected ones).
+func (s *Server) Requests(id int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[id]
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, segmentPath)
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		writeError(w, http.StatusNotFound, "no route for "+r.URL.Path)
+		return
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	switch {
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "segmentId must be an integer")
+		return
+	case id < 1:
+		writeError(w, http.StatusNotFound, "no route for "+r.URL.Path)
+		return
+	}
+
+	s.mu.Lock()
+	s.requests[id]++
+	body, known := s.bodies[id]
+	fault, faulty := s.faults[id]
+	s.mu.Unlock()
+
+	switch {
+	case r.Method != http.MethodGet:
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, http.StatusMethodNotAllowed, "only GET is allowed")
+	case r.Header.Get("Authorization") != "Bearer "+s.token:
+		writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
+	case r.Header.Get("initiativeId") == "":
+		writeError(w, http.StatusBadRequest, "missing initiativeId header")
+	case r.Header.Get("initiativeId") != s.initiativeID:
+		writeError(w, http.StatusForbidden, "no access to this initiative")
+	case faulty:
+		if fault.ContentType == "" {
+			w.Header()["Content-Type"] = nil // suppress content sniffing
+		} else {
+			w.Header().Set("Content-Type", fault.ContentType)
+		}
+		if fault.Status == 0 {
+			fault.Status = http.StatusInternalServerError
+		}
+		w.WriteHeader(fault.Status)
+		_, _ = w.Write([]byte(fault.Body))
+	case !known:
+		writeError(w, http.StatusNotFound, "segment "+rest+" not found")
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	body, _ := json.Marshal(map[string]any{"success": false, "message": msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
