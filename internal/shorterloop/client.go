@@ -11,14 +11,28 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultBaseURL is the public Shorter Loop API.
 const DefaultBaseURL = "https://api.shorterloop.com"
 
-// DefaultMaxBodyBytes bounds a response body; a segment of 100,000 users is
-// about 80 MB.
-const DefaultMaxBodyBytes = 512 << 20
+// Defaults for the zero values of Config.
+const (
+	// DefaultMaxBodyBytes bounds a response body: a segment of 100,000 users
+	// is about 80 MB, so this leaves room for about 300,000.
+	DefaultMaxBodyBytes = 256 << 20
+	// DefaultRequestTimeout bounds one attempt, body included.
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultRetryWaitMin and DefaultRetryWaitMax bound one backoff wait.
+	DefaultRetryWaitMin = 500 * time.Millisecond
+	DefaultRetryWaitMax = 30 * time.Second
+	// DefaultRetryBudget bounds the time one call spends waiting between
+	// attempts, Retry-After included.
+	DefaultRetryBudget = 2 * time.Minute
+)
 
 // Config configures a Client.
 type Config struct {
@@ -28,20 +42,29 @@ type Config struct {
 	Token string
 	// InitiativeID is the initiative (product) key, e.g. "SHO-MJXR".
 	InitiativeID string
-	// HTTPClient defaults to a new http.Client.
+	// HTTPClient defaults to a new http.Client. The client uses a copy with
+	// its own timeout and redirect policy.
 	HTTPClient *http.Client
 	// UserAgent is sent as the User-Agent header when set.
 	UserAgent string
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxRetries is how many times a transient failure is retried; 0 disables retries.
+	MaxRetries int
+	// RequestTimeout bounds each attempt; it defaults to DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// RetryWaitMin, RetryWaitMax and RetryBudget default to the constants above.
+	RetryWaitMin, RetryWaitMax, RetryBudget time.Duration
+	// Log, when set, receives debug messages about requests and retries.
+	// level is "debug", "info", "warn" or "error".
+	Log func(ctx context.Context, level, msg string, fields map[string]any)
 }
 
 // Client reads from the Shorter Loop API. It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	cfg     Config
-	http    *http.Client
-	maxBody int64
+	base *url.URL
+	cfg  Config
+	http *http.Client
 }
 
 // NewClient checks cfg and returns a Client.
@@ -59,14 +82,28 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.InitiativeID == "" {
 		return nil, errors.New("initiative ID is empty")
 	}
-	c := &Client{base: base, cfg: cfg, http: cfg.HTTPClient, maxBody: cfg.MaxBodyBytes}
-	if c.http == nil {
-		c.http = &http.Client{}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("max retries must not be negative, got %d", cfg.MaxRetries)
 	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultMaxBodyBytes
+	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&cfg.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&cfg.RetryWaitMin, DefaultRetryWaitMin)
+	setDefault(&cfg.RetryWaitMax, DefaultRetryWaitMax)
+	setDefault(&cfg.RetryBudget, DefaultRetryBudget)
+
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient
 	}
-	return c, nil
+	hc.Timeout = cfg.RequestTimeout
+	hc.CheckRedirect = sameOriginRedirects
+	return &Client{base: base, cfg: cfg, http: hc}, nil
+}
+
+func setDefault[T int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // GetSegment reads one segment option with its users.
@@ -82,8 +119,11 @@ func (c *Client) GetSegment(ctx context.Context, id int64) (*Segment, error) {
 	return env.Data, nil
 }
 
+// get runs the request with retries. Every final response, successful or
+// not, goes through handle, so a failure while streaming the body can be
+// retried like any other transport error.
 func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
@@ -95,16 +135,33 @@ func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) erro
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", u.Redacted(), scrubURLError(err))
+	r := c.newRetrier(ctx)
+	handled := false
+	req.SetResponseHandler(func(resp *http.Response) error {
+		handled = true
+		*out = segmentEnvelope{}
+		return c.handle(resp, out)
+	})
+	resp, err := r.client.Do(req)
+	if resp != nil {
+		defer resp.Body.Close()
 	}
-	defer resp.Body.Close()
+	switch {
+	case err != nil:
+		return r.annotate(err, u)
+	case !handled:
+		// Retries exhausted on a retryable status, or Retry-After too long.
+		return r.annotate(c.handle(resp, out), u)
+	}
+	return nil
+}
 
+// handle reads one final response into out, or returns why it cannot.
+func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	ct := resp.Header.Get("Content-Type")
-	body := &headReader{r: newLimitReader(resp.Body, c.maxBody)}
+	body := &headReader{r: newLimitReader(resp.Body, c.cfg.MaxBodyBytes)}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(resp.StatusCode, ct, body)
+		return c.apiError(resp, ct, body)
 	}
 	invalid := func(reason string, err error) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(body, 512))
@@ -118,7 +175,8 @@ func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) erro
 	}
 	if err := decodeEnvelope(body, out); err != nil {
 		var tooLarge *BodyTooLargeError
-		if errors.As(err, &tooLarge) {
+		var transport *transportError
+		if errors.As(err, &tooLarge) || errors.As(err, &transport) {
 			return err
 		}
 		return invalid(decodeReason(err), err)
@@ -169,9 +227,12 @@ func decodeReason(err error) string {
 	return "body could not be read"
 }
 
-func (c *Client) apiError(status int, ct string, body *headReader) error {
+func (c *Client) apiError(resp *http.Response, ct string, body *headReader) error {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, headMax))
-	e := &APIError{StatusCode: status, ContentType: ct, Excerpt: sanitize(body.head, isHTML(ct), c.cfg.Token)}
+	e := &APIError{
+		StatusCode: resp.StatusCode, ContentType: ct, Excerpt: sanitize(body.head, isHTML(ct), c.cfg.Token),
+		RetryAfter: retryAfter(resp),
+	}
 	var env segmentEnvelope
 	if json.Unmarshal(body.head, &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
@@ -197,16 +258,6 @@ func envelopeMessage(env *segmentEnvelope) string {
 func isHTML(contentType string) bool {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	return mt == "text/html" || mt == "application/xhtml+xml"
-}
-
-// scrubURLError drops the *url.Error wrapper, whose message repeats the URL
-// already named by the caller.
-func scrubURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // BodyTooLargeError is returned when a response body exceeds Config.MaxBodyBytes.
@@ -237,6 +288,9 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	l.read += int64(n)
 	if l.read > l.limit {
 		return n, &BodyTooLargeError{Limit: l.limit}
+	}
+	if err != nil && err != io.EOF {
+		err = &transportError{err: err, read: l.read}
 	}
 	return n, err
 }

@@ -831,7 +831,7 @@ func TestBodyTooLargeErrorMessage(t *testing.T) {
 		limit int64
 		want  string
 	}{
-		{shorterloop.DefaultMaxBodyBytes, "response body is larger than the 512 MiB limit"},
+		{shorterloop.DefaultMaxBodyBytes, "response body is larger than the 256 MiB limit"},
 		{1 << 20, "response body is larger than the 1 MiB limit"},
 		{1000, "response body is larger than the 1000-byte limit"},
 		{3 << 19, "response body is larger than the 1572864-byte limit"},
@@ -1079,8 +1079,8 @@ func TestTransportError(t *testing.T) {
 		t.Fatal("want an error from a closed server")
 	}
 	wantURL := base + segmentPath
-	if !strings.HasPrefix(err.Error(), "GET "+wantURL+": ") {
-		t.Errorf("error %q does not start with %q", err, "GET "+wantURL+": ")
+	if !strings.HasPrefix(err.Error(), "GET "+wantURL+" failed: ") {
+		t.Errorf("error %q does not start with %q", err, "GET "+wantURL+" failed: ")
 	}
 	// The URL is named once, not repeated by a *url.Error wrapper.
 	if n := strings.Count(err.Error(), wantURL); n != 1 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -25,10 +26,20 @@ type APIError struct {
 	Message string
 	// Excerpt is the start of the body, sanitised for display.
 	Excerpt string
+	// RetryAfter is the parsed Retry-After header, if any.
+	RetryAfter time.Duration
+	// Attempts is how many requests were made, retries included.
+	Attempts int
 }
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("API answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" and asked to retry after %s", e.RetryAfter)
+	}
 	if e.Message != "" {
 		return s + ": " + e.Message
 	}
