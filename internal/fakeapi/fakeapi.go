@@ -4,12 +4,16 @@ package fakeapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	_ "embed"
 	"encoding/json"
+	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -30,14 +34,30 @@ type Server struct {
 	mu       sync.Mutex
 	bodies   map[int64][]byte
 	faults   map[int64]Fault
+	hits     map[int64]int
 	requests map[int64]int
+	gzip     bool
 }
 
 // Fault is an answer that replaces the normal one.
 type Fault struct {
-	Status      int    // HTTP status to send, e.g. 502; 0 means 500
-	ContentType string // e.g. "text/html"; empty sends no Content-Type header
-	Body        string // raw body
+	Status      int               // HTTP status to send, e.g. 502; 0 means 500
+	ContentType string            // e.g. "text/html"; empty sends no Content-Type header
+	Body        string            // raw body
+	Header      map[string]string // extra headers, e.g. Retry-After
+	// Times limits the fault to the first Times requests; 0 means always.
+	Times int
+	// Delay holds the answer back, or until the client gives up. Alone, it
+	// delays the normal answer.
+	Delay time.Duration
+	// ResetAfter > 0 sends the normal answer but resets the connection after
+	// that many bytes of its body; Status, ContentType and Body are ignored.
+	ResetAfter int
+	// RedirectTo answers 302 Found with this Location.
+	RedirectTo string
+	// Pad > 0 sends the normal answer with that many spaces after its first
+	// byte: still valid JSON, but as large as the test needs.
+	Pad int64
 }
 
 // New returns a fake API that accepts only the given bearer token and initiative key.
@@ -49,6 +69,7 @@ func New(token, initiativeID string) *Server {
 		initiativeID: initiativeID,
 		bodies:       map[int64][]byte{18: VendorExample, 19: VendorExample},
 		faults:       map[int64]Fault{},
+		hits:         map[int64]int{},
 		requests:     map[int64]int{},
 	}
 }
@@ -74,11 +95,19 @@ func (s *Server) SetBody(id int64, body []byte) {
 func (s *Server) SetFault(id int64, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f == (Fault{}) {
+	delete(s.hits, id)
+	if reflect.ValueOf(f).IsZero() {
 		delete(s.faults, id)
 		return
 	}
 	s.faults[id] = f
+}
+
+// SetGzip makes the server compress bodies for clients that accept gzip.
+func (s *Server) SetGzip(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gzip = on
 }
 
 // Requests returns how many requests for segment id reached the server (including rejected ones).
@@ -108,6 +137,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests[id]++
 	body, known := s.bodies[id]
 	fault, faulty := s.faults[id]
+	if faulty {
+		s.hits[id]++
+		faulty = fault.Times == 0 || s.hits[id] <= fault.Times
+	}
+	gz := s.gzip && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
 	s.mu.Unlock()
 
 	switch {
@@ -120,7 +154,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "missing initiativeId header")
 	case r.Header.Get("initiativeId") != s.initiativeID:
 		writeError(w, http.StatusForbidden, "no access to this initiative")
-	case faulty:
+	case faulty && fault.Delay > 0 && !sleep(r, fault.Delay):
+		// The client went away.
+	case faulty && fault.RedirectTo != "":
+		http.Redirect(w, r, fault.RedirectTo, http.StatusFound)
+	case faulty && fault.Pad > 0 && known:
+		writePadded(w, body, fault.Pad)
+	case faulty && fault.ResetAfter > 0 && known:
+		resetMidBody(w, body, fault.ResetAfter)
+	case faulty && (fault.Status != 0 || fault.Body != "" || fault.ContentType != "" || len(fault.Header) > 0):
+		for k, v := range fault.Header {
+			w.Header().Set(k, v)
+		}
 		if fault.ContentType == "" {
 			w.Header()["Content-Type"] = nil // suppress content sniffing
 		} else {
@@ -133,10 +178,63 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(fault.Body))
 	case !known:
 		writeError(w, http.StatusNotFound, "segment "+rest+" not found")
+	case gz:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	}
+}
+
+func writePadded(w http.ResponseWriter, body []byte, pad int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.FormatInt(int64(len(body))+pad, 10))
+	spaces := bytes.Repeat([]byte{' '}, 64<<10)
+	if _, err := w.Write(body[:1]); err != nil {
+		return
+	}
+	for pad > 0 {
+		n, err := w.Write(spaces[:min(pad, int64(len(spaces)))])
+		if err != nil {
+			return
+		}
+		pad -= int64(n)
+	}
+	_, _ = w.Write(body[1:])
+}
+
+// sleep waits for d and reports whether the client is still there.
+func sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// resetMidBody promises the whole body, sends n bytes of it and resets the
+// TCP connection.
+func resetMidBody(w http.ResponseWriter, body []byte, n int) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body[:min(n, len(body))])
+	_ = http.NewResponseController(w).Flush()
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

@@ -5,10 +5,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,7 +32,19 @@ const (
 	envAPIToken     = "SHORTERLOOP_API_TOKEN"
 	envInitiativeID = "SHORTERLOOP_INITIATIVE_ID"
 	envBaseURL      = "SHORTERLOOP_BASE_URL"
+	envMaxRetries   = "SHORTERLOOP_MAX_RETRIES"
+	envTimeout      = "SHORTERLOOP_REQUEST_TIMEOUT"
 )
+
+const (
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = 30 * time.Second
+	maxMaxRetries         = 10
+	maxRequestTimeout     = 10 * time.Minute
+)
+
+// durationPattern accepts what time.ParseDuration does, without a sign.
+var durationPattern = regexp.MustCompile(`^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$`)
 
 var _ provider.Provider = (*ShorterloopProvider)(nil)
 
@@ -44,9 +61,11 @@ type ShorterloopProvider struct {
 }
 
 type providerModel struct {
-	APIToken     types.String `tfsdk:"api_token"`
-	InitiativeID types.String `tfsdk:"initiative_id"`
-	BaseURL      types.String `tfsdk:"base_url"`
+	APIToken       types.String `tfsdk:"api_token"`
+	InitiativeID   types.String `tfsdk:"initiative_id"`
+	BaseURL        types.String `tfsdk:"base_url"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
 }
 
 // providerData is handed to data sources by Configure.
@@ -96,6 +115,21 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:   true,
 				Validators: []validator.String{baseURLValidator{}},
 			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a transient failure (connection error, timeout, HTTP 429, 502, 503 or 504) is retried, "+
+					"with capped exponential backoff and jitter, honouring `Retry-After`. `0` disables retries. Defaults to `%d`; at most `%d`. "+
+					"Can also be set with the `%s` environment variable.", defaultMaxRetries, maxMaxRetries, envMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Time limit of one request attempt, body included, as a duration such as `30s` or `1m30s`. "+
+					"Defaults to `%s`; at most `%s`. Can also be set with the `%s` environment variable.", defaultRequestTimeout, maxRequestTimeout, envTimeout),
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(durationPattern, "must be a duration such as 30s, 1m30s or 500ms"),
+				},
+			},
 		},
 	}
 }
@@ -122,6 +156,7 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cfg.Log = logToTflog
 	cfg.UserAgent = fmt.Sprintf("terraform-provider-shorterloop/%s (+https://registry.terraform.io/providers/shorterloop/shorterloop) Terraform/%s", p.version, req.TerraformVersion)
 
 	client, err := shorterloop.NewClient(cfg)
@@ -131,8 +166,10 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 	}
 	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token}
 	tflog.Debug(data.withMasking(ctx), "Configured Shorter Loop client", map[string]any{
-		"base_url":      cfg.BaseURL,
-		"initiative_id": cfg.InitiativeID,
+		"base_url":        cfg.BaseURL,
+		"initiative_id":   cfg.InitiativeID,
+		"max_retries":     cfg.MaxRetries,
+		"request_timeout": cfg.RequestTimeout.String(),
 	})
 	resp.DataSourceData = data
 }
@@ -147,7 +184,10 @@ func (p *ShorterloopProvider) DataSources(_ context.Context) []func() datasource
 
 func (m providerModel) unknownAttributes() []string {
 	var unknown []string
-	for name, v := range map[string]types.String{"api_token": m.APIToken, "base_url": m.BaseURL, "initiative_id": m.InitiativeID} {
+	for name, v := range map[string]attr.Value{
+		"api_token": m.APIToken, "base_url": m.BaseURL, "initiative_id": m.InitiativeID,
+		"max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout,
+	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
 		}
@@ -182,6 +222,26 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 				"https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard. Set the initiative_id attribute in the provider block, "+
 				"or the "+envInitiativeID+" environment variable.")
 	}
+	cfg.MaxRetries = defaultMaxRetries
+	if !m.MaxRetries.IsNull() {
+		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
+	} else if v := strings.TrimSpace(getenv(envMaxRetries)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxMaxRetries {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid "+envMaxRetries,
+				fmt.Sprintf("%s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxMaxRetries))
+		}
+		cfg.MaxRetries = n
+	}
+	cfg.RequestTimeout = defaultRequestTimeout
+	if v := pick(m.RequestTimeout, envTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > maxRequestTimeout {
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("request_timeout (or %s) is %q; it must be a duration from 1ms to %s, such as 30s or 1m30s.", envTimeout, v, maxRequestTimeout))
+		}
+		cfg.RequestTimeout = d
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = shorterloop.DefaultBaseURL
 	} else if err := checkBaseURL(cfg.BaseURL); err != nil {
@@ -189,4 +249,19 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 			fmt.Sprintf("%s. Set base_url or %s to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
 	}
 	return cfg, diags
+}
+
+// logToTflog sends the client's messages to Terraform's log. ctx carries the
+// token mask set up in Read.
+func logToTflog(ctx context.Context, level, msg string, fields map[string]any) {
+	switch level {
+	case "error":
+		tflog.Error(ctx, msg, fields)
+	case "warn":
+		tflog.Warn(ctx, msg, fields)
+	case "info":
+		tflog.Info(ctx, msg, fields)
+	default:
+		tflog.Debug(ctx, msg, fields)
+	}
 }

@@ -271,6 +271,9 @@ func segmentWarnings(seg *shorterloop.Segment, id int64, initiative string) diag
 func readErrorDiagnostic(err error, id int64, initiative string) (string, string) {
 	what := fmt.Sprintf("Reading segment %d in initiative %s failed: %s.", id, initiative, err)
 	var apiErr *shorterloop.APIError
+	var redirect *shorterloop.RedirectError
+	var tooLarge *shorterloop.BodyTooLargeError
+	var timeout interface{ Timeout() bool }
 	switch {
 	case errors.Is(err, shorterloop.ErrUnauthorized):
 		return "Shorter Loop rejected the API token", what +
@@ -281,17 +284,28 @@ func readErrorDiagnostic(err error, id int64, initiative string) (string, string
 	case errors.Is(err, shorterloop.ErrNotFound):
 		return "Shorter Loop segment not found", what +
 			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id.", initiative, id)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
 		return "Reading the Shorter Loop segment was interrupted", what
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-		return "Shorter Loop rate limit reached", what + " Wait a moment and run Terraform again."
+		return "Shorter Loop rate limit reached", what +
+			" The provider retries within max_retries and a wait budget of " + shorterloop.DefaultRetryBudget.String() + "; wait a while, then run Terraform again."
 	case errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
-		return "Shorter Loop API error", what + " The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
+		return "Shorter Loop API error", what +
+			" The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
 	case errors.As(err, &apiErr):
 		return "Shorter Loop API error", what + " Check the provider configuration and the data source arguments."
+	case errors.As(err, &redirect):
+		return "Shorter Loop API redirected to another host", what +
+			" Set base_url (or " + envBaseURL + ") to the address the API answers at."
+	case errors.As(err, &tooLarge):
+		return "Shorter Loop response too large", what +
+			" The provider refuses bodies this large to protect memory. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API."
 	case errors.Is(err, shorterloop.ErrInvalidResponse):
 		return "Unexpected response from Shorter Loop", what +
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
+		return "Shorter Loop did not answer in time", what +
+			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
 	}
 	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
 }

@@ -1,0 +1,289 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// faultCase is one row of the fault matrix documented in the provider's
+// Troubleshooting section: what the API does, and what the user gets.
+type faultCase struct {
+	name string
+	// setup prepares the fake API and returns extra provider arguments.
+	setup func(t *testing.T, api *fakeapi.Server) (providerArgs string)
+	id    int
+	// Exactly one of wantError and checks is set.
+	wantError string
+	checks    []statecheck.StateCheck
+	// requests is how many requests a failing read makes, retries included
+	// (Terraform reads once before it stops).
+	requests int
+}
+
+func vendorChecks(name string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact(name)),
+		statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListSizeExact(39)),
+		statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(39)),
+	}
+}
+
+func emailsExact(want ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(want))
+	for i, w := range want {
+		checks[i] = knownvalue.StringExact(w)
+	}
+	return statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListExact(checks))
+}
+
+func body(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
+	return func(_ *testing.T, api *fakeapi.Server) string {
+		api.SetFault(id, f)
+		return ""
+	}
+}
+
+func faultMatrix() []faultCase {
+	return []faultCase{
+		{name: "401 unauthorized", id: 19,
+			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
+			requests:  1,
+			wantError: `(?s)Shorter Loop rejected the API token.*401 Unauthorized.*SHORTERLOOP_API_TOKEN`},
+		{name: "403 forbidden", id: 19,
+			setup:     fault(19, fakeapi.Fault{Status: 403, ContentType: "application/json", Body: `{"success":false,"message":"no access"}`}),
+			requests:  1,
+			wantError: `(?s)No access to the Shorter Loop initiative.*403 Forbidden: no access`},
+		{name: "404 not found", id: 404,
+			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
+			requests:  1,
+			wantError: `(?s)Shorter Loop segment not found.*has no segment 404`},
+		{name: "429 with Retry-After, then success", id: 19,
+			setup:  fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}, Times: 1}),
+			checks: vendorChecks("Young Innovators")},
+		{name: "503 twice, then success", id: 19,
+			setup:  fault(19, fakeapi.Fault{Status: 503, Times: 2}),
+			checks: vendorChecks("Young Innovators")},
+		{name: "retries exhausted", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetFault(19, fakeapi.Fault{Status: 503, ContentType: "text/plain", Body: "upstream overloaded"})
+				return "max_retries = 2"
+			},
+			requests:  3,
+			wantError: `(?s)Shorter Loop API error.*503 Service Unavailable after 3 attempts.*upstream overloaded`},
+		{name: "Retry-After longer than the wait budget", id: 19,
+			setup:     fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "3600"}}),
+			requests:  1,
+			wantError: `(?s)Shorter Loop rate limit reached.*asked to retry after 1h0m0s`},
+		{name: "connection reset mid-body, then success", id: 19,
+			setup:  fault(19, fakeapi.Fault{ResetAfter: 1000, Times: 1}),
+			checks: vendorChecks("Young Innovators")},
+		{name: "connection reset mid-body every time", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetFault(19, fakeapi.Fault{ResetAfter: 1000})
+				return "max_retries = 1"
+			},
+			requests:  2,
+			wantError: `(?s)Cannot reach Shorter Loop.*after 2 attempts.*connection failed after 1000 bytes`},
+		{name: "truncated JSON", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetBody(19, fakeapi.VendorExample[:len(fakeapi.VendorExample)/2])
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Unexpected response from Shorter Loop.*body ended before the JSON was complete`},
+		{name: "HTML 502 page from a proxy", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetFault(19, fakeapi.Fault{Status: 502, ContentType: "text/html",
+					Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"})
+				return "max_retries = 1"
+			},
+			requests:  2,
+			wantError: `(?s)Shorter Loop API error.*502 Bad Gateway after 2 attempts \(text/html\): 502 Bad Gateway 502 Bad Gateway nginx`},
+		{name: "200 with success false", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetBody(19, []byte(`{"success":false,"message":"Segment is being rebuilt"}`))
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Unexpected response from Shorter Loop.*"success" is false: Segment is being rebuilt`},
+		{name: "wrong JSON types", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetBody(19, []byte(`{"success":true,"data":{"id":"19","value":"x","users":[]}}`))
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Unexpected response from Shorter Loop.*JSON does not have the documented shape.*string`},
+		{name: "missing and null fields", id: 5,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetBody(5, []byte(`{"success":true,"data":{"id":5,"value":null,"userCount":3,"users":[
+					{"id":2,"email":null,"user_subscriptions":null,"segmentOptions":null},
+					{"id":1,"email":"one@example.com"},
+					{"id":3,"email":"three@example.com","user_subscriptions":[{"firstName":null,"userRole":null,"status":"active"}],"segmentOptions":[{"value":null,"user_segment":{"segmentOptionId":5}}]}
+				]}}`))
+				return ""
+			},
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.StringExact("")),
+				emailsExact("one@example.com", "three@example.com"),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("subscriptions"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(2).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(2).AtMapKey("memberships").AtSliceIndex(0).AtMapKey("segment_id"), knownvalue.Int64Exact(5)),
+			}},
+		{name: "missing segment id", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetBody(19, []byte(`{"success":true,"data":{"value":"x","users":[]}}`))
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Unexpected response from Shorter Loop.*"data" has no segment "id"`},
+		{name: "unknown extra fields", id: 6,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetBody(6, []byte(`{"success":true,"apiVersion":"2.1","data":{"id":6,"value":"Extra","colour":"red","userCount":1,"users":[
+					{"id":1,"email":"a@example.com","avatar":{"url":"x"},"user_subscriptions":[{"firstName":"A","userRole":"idm_member","status":"active","since":"2024"}]}
+				]}}`))
+				return ""
+			},
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Extra")),
+				emailsExact("a@example.com"),
+			}},
+		{name: "answer for another segment id", id: 18,
+			setup: func(*testing.T, *fakeapi.Server) string { return "" },
+			checks: append(vendorChecks("Young Innovators"),
+				statecheck.ExpectKnownValue(segmentAddr, at("id"), knownvalue.Int64Exact(18)))},
+		{name: "userCount differs from the users returned", id: 8,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
+				return ""
+			},
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(5)),
+				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(1)),
+			}},
+		{name: "server slower than request_timeout", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetFault(19, fakeapi.Fault{Delay: 5e9})
+				return "request_timeout = \"300ms\"\n  max_retries = 1"
+			},
+			requests:  2,
+			wantError: `(?s)Shorter Loop did not answer in time.*after 2 attempts.*request_timeout`},
+		{name: "redirect to another host", id: 19,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				var leaked []string
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					leaked = append(leaked, r.Header.Get("Authorization"))
+				}))
+				t.Cleanup(func() {
+					other.Close()
+					if len(leaked) > 0 {
+						t.Errorf("the other host received %d requests (Authorization %q)", len(leaked), leaked)
+					}
+				})
+				api.SetFault(19, fakeapi.Fault{RedirectTo: strings.Replace(other.URL, "127.0.0.1", "localhost", 1) + "/api/v2/segments/with-users/19"})
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Shorter Loop API redirected to another host.*not followed`},
+		{name: "oversized body", id: 19,
+			setup:     fault(19, fakeapi.Fault{Pad: shorterloop.DefaultMaxBodyBytes}),
+			requests:  1,
+			wantError: `(?s)Shorter Loop response too large.*larger than the 256 MiB limit`},
+		{name: "duplicate and differently-cased emails", id: 9,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetBody(9, body(t, map[string]any{"success": true, "data": map[string]any{"id": 9, "value": "Dupes", "userCount": 4, "users": []map[string]any{
+					{"id": 1, "email": "Ann@Example.com"}, {"id": 2, "email": "ann@example.com"}, {"id": 3, "email": " ann@example.COM "}, {"id": 4, "email": "bob@example.com"},
+				}}}))
+				return ""
+			},
+			checks: []statecheck.StateCheck{
+				emailsExact("ann@example.com", "bob@example.com"),
+				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(0).AtMapKey("email"), knownvalue.StringExact("Ann@Example.com")),
+			}},
+		{name: "non-ASCII emails and names", id: 10,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetBody(10, body(t, map[string]any{"success": true, "data": map[string]any{"id": 10, "value": "Équipe 日本", "userCount": 1, "users": []map[string]any{
+					{"id": 1, "email": "Zoë@exämple.com", "user_subscriptions": []map[string]any{{"firstName": "Zoë Ångström", "userRole": "idm_member", "status": "active"}}},
+				}}}))
+				return ""
+			},
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Équipe 日本")),
+				emailsExact("zoë@exämple.com"),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(0).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.StringExact("Zoë Ångström")),
+			}},
+		{name: "gzip response", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetGzip(true)
+				return ""
+			},
+			checks: vendorChecks("Young Innovators")},
+		{name: "500 is not retried", id: 19,
+			setup: func(_ *testing.T, api *fakeapi.Server) string {
+				api.SetFault(19, fakeapi.Fault{Status: 500, ContentType: "application/json", Body: `{"message":"database unavailable"}`})
+				return ""
+			},
+			requests:  1,
+			wantError: `(?s)Shorter Loop API error.*500 Internal Server Error: database unavailable`},
+	}
+}
+
+func TestAccFaultMatrix(t *testing.T) {
+	for _, tc := range faultMatrix() {
+		t.Run(tc.name, func(t *testing.T) {
+			api, srv := newFakeAPI(t)
+			token := testToken
+			if tc.name == "401 unauthorized" {
+				token = "revoked-token"
+			}
+			args := tc.setup(t, api)
+			config := fmt.Sprintf(`
+provider "shorterloop" {
+  api_token     = %q
+  initiative_id = %q
+  base_url      = %q
+  %s
+}
+
+data "shorterloop_segment" "test" {
+  id = %d
+}
+`, token, testInitiative, srv.URL, args, tc.id)
+			step := resource.TestStep{Config: config, ConfigStateChecks: tc.checks}
+			if tc.wantError != "" {
+				// Terraform wraps diagnostic text at any space.
+				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(tc.wantError, " ", `\s+`))
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{step},
+			})
+			if got := api.Requests(int64(tc.id)); tc.wantError != "" && got != tc.requests {
+				t.Errorf("the API got %d requests, want %d", got, tc.requests)
+			}
+		})
+	}
+}
