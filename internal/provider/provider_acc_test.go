@@ -50,7 +50,11 @@ func TestMain(m *testing.M) {
 // newFakeAPI starts a fake Shorter Loop API for one test.
 func newFakeAPI(t *testing.T) (*fakeapi.Server, *httptest.Server) {
 	t.Helper()
-	api := fakeapi.New(testToken, testInitiative)
+	return serveAPI(t, fakeapi.New(testToken, testInitiative))
+}
+
+func serveAPI(t *testing.T, api *fakeapi.Server) (*fakeapi.Server, *httptest.Server) {
+	t.Helper()
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return api, srv

@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// TestAccCLI_tokenNeverLeaks runs Terraform at TF_LOG=TRACE with a known
+// token, once given by environment variable and once by a sensitive
+// variable, through a successful apply and through an API that echoes the
+// token back in its error bodies. The token must appear nowhere: not in the
+// logs, the output, the diagnostics, or the state.
+func TestAccCLI_tokenNeverLeaks(t *testing.T) {
+	const token = "sl-known-token-5c1d9e7f2a4b"
+	for _, via := range []string{"env", "attribute"} {
+		t.Run(via, func(t *testing.T) {
+			api := fakeapi.New(token, testInitiative)
+			_, srv := serveAPI(t, api)
+			api.SetFault(66, fakeapi.Fault{Status: 502, ContentType: "text/plain", Body: "upstream saw Authorization: Bearer " + token})
+			api.SetBody(67, []byte(`{"success":false,"message":"token `+token+` is not allowed here"}`))
+
+			providerBlock := `provider "shorterloop" {
+  max_retries = 1
+}
+`
+			env := []string{"SHORTERLOOP_API_TOKEN=" + token}
+			if via == "attribute" {
+				providerBlock = `variable "token" {
+  type      = string
+  sensitive = true
+}
+
+provider "shorterloop" {
+  api_token   = var.token
+  max_retries = 1
+}
+`
+				env = []string{"TF_VAR_token=" + token}
+			}
+			logPath := filepath.Join(t.TempDir(), "terraform.log")
+			env = append(env, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL,
+				"TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
+
+			w := newCLIWorkspace(t, providerBlock+`
+data "shorterloop_segment" "ok" {
+  id = 19
+}
+
+output "emails" {
+  value = data.shorterloop_segment.ok.emails
+}
+`, env...)
+			var outputs []string
+			out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+			if err != nil {
+				t.Fatalf("apply: %v\n%s", err, out)
+			}
+			outputs = append(outputs, out)
+			if !strings.Contains(out, "aarav.patel1@shorterloop.com") {
+				t.Fatalf("apply did not read the segment:\n%s", out)
+			}
+			out, err = w.run(t, "show", "-json")
+			if err != nil {
+				t.Fatalf("show: %v\n%s", err, out)
+			}
+			outputs = append(outputs, out)
+
+			for _, id := range []int{66, 67} {
+				writeFile(t, filepath.Join(w.dir, "bad.tf"), fmt.Sprintf(`data "shorterloop_segment" "bad" {
+  id = %d
+}
+`, id))
+				out, err = w.run(t, "plan", "-input=false", "-no-color")
+				if err == nil {
+					t.Fatalf("plan of segment %d succeeded:\n%s", id, out)
+				}
+				if !strings.Contains(out, "[redacted]") {
+					t.Errorf("the diagnostic for segment %d does not show the redaction:\n%s", id, out)
+				}
+				outputs = append(outputs, out)
+			}
+
+			logs, err := os.ReadFile(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(logs), "Reading Shorter Loop segment") {
+				t.Fatalf("the TRACE log holds no provider lines (%d bytes); is TF_LOG honoured?", len(logs))
+			}
+			for name, text := range map[string]string{
+				"TRACE log": string(logs), "state": string(state), "CLI output": strings.Join(outputs, "\n"),
+			} {
+				if i := strings.Index(text, token); i >= 0 {
+					t.Errorf("the token appears in the %s: …%s…", name, text[max(0, i-200):min(len(text), i+100)])
+				}
+				if strings.Contains(text, token[:14]) {
+					t.Errorf("part of the token appears in the %s", name)
+				}
+			}
+		})
+	}
+}
+
+// TestAccCLI_parallelReads applies 50 data sources, each on its own segment,
+// at -parallelism=10 and checks every one got its own data.
+func TestAccCLI_parallelReads(t *testing.T) {
+	api, srv := newFakeAPI(t)
+	for i := int64(1); i <= 50; i++ {
+		users := make([]shorterloop.User, i%7+1)
+		for j := range users {
+			users[j] = shorterloop.User{ID: i*100 + int64(j), Email: fmt.Sprintf("u%d-%d@example.com", i, j)}
+		}
+		api.SetSegment(i, shorterloop.Segment{ID: i, Value: fmt.Sprintf("Segment %d", i), UserCount: int64(len(users)), Users: users})
+	}
+	w := newCLIWorkspace(t, `
+data "shorterloop_segment" "s" {
+  for_each = toset([for i in range(1, 51) : tostring(i)])
+  id       = tonumber(each.key)
+}
+
+output "segments" {
+  value = { for k, s in data.shorterloop_segment.s : k => { name = s.name, emails = s.emails, user_count = s.user_count } }
+}
+`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+	if out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	out, err := w.run(t, "output", "-json", "segments")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var got map[string]struct {
+		Name      string   `json:"name"`
+		Emails    []string `json:"emails"`
+		UserCount int64    `json:"user_count"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(got) != 50 {
+		t.Fatalf("got %d segments, want 50", len(got))
+	}
+	for i := int64(1); i <= 50; i++ {
+		s := got[fmt.Sprint(i)]
+		n := i%7 + 1
+		if s.Name != fmt.Sprintf("Segment %d", i) || s.UserCount != n || int64(len(s.Emails)) != n || s.Emails[0] != fmt.Sprintf("u%d-0@example.com", i) {
+			t.Errorf("segment %d = %+v", i, s)
+		}
+	}
+}
+
+// TestAccCLI_warnings checks the warnings users see when the API answers
+// with another segment or a user count that does not match.
+func TestAccCLI_warnings(t *testing.T) {
+	api, srv := newFakeAPI(t)
+	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
+	w := newCLIWorkspace(t, `
+data "shorterloop_segment" "quirk" {
+  id = 18
+}
+
+data "shorterloop_segment" "short" {
+  id = 8
+}
+`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+	out, err := w.run(t, "plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"Warning: Shorter Loop answered with another segment",
+		"Asked for segment 18 in initiative SHO-TEST, the API answered with segment 19 (\"Young Innovators\")",
+		"Warning: Shorter Loop user count differs from the users returned",
+		"Segment 8 in initiative SHO-TEST reports userCount 5 but the API returned 1 users",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// These helpers run the real Terraform CLI with the provider binary, the way
+// users do, for what terraform-plugin-testing cannot observe: Terraform's own
+// logs and output, warnings, and -parallelism.
+
+var (
+	buildOnce   sync.Once
+	providerBin string
+	buildErr    error
+)
+
+// buildProvider compiles the provider once per test binary.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "shorterloop-provider-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		providerBin = filepath.Join(dir, "terraform-provider-shorterloop")
+		out, err := exec.Command("go", "build", "-o", providerBin, "github.com/shorterloop/terraform-provider-shorterloop").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return providerBin
+}
+
+// cliWorkspace is a directory with a configuration and a CLI config whose
+// dev_overrides point at the freshly built provider.
+type cliWorkspace struct {
+	dir string
+	env []string
+}
+
+func newCLIWorkspace(t *testing.T, config string, env ...string) *cliWorkspace {
+	t.Helper()
+	bin := buildProvider(t)
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraformrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "shorterloop/shorterloop" = %q
+  }
+  direct {}
+}
+`, filepath.Dir(bin)))
+	writeFile(t, filepath.Join(dir, "main.tf"), `terraform {
+  required_providers {
+    shorterloop = { source = "shorterloop/shorterloop" }
+  }
+}
+`+config)
+	base := []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
+	return &cliWorkspace{dir: dir, env: append(base, env...)}
+}
+
+// run runs terraform in the workspace and returns its combined output.
+func (w *cliWorkspace) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd.Dir = w.dir
+	cmd.Env = append(cleanEnv(), w.env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// cleanEnv is the test's environment without variables that would change
+// what Terraform or the provider do.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); {
+		case k == "TF_CLI_CONFIG_FILE", k == "TF_LOG", k == "TF_LOG_PATH", k == "TF_LOG_PROVIDER", k == "TF_REATTACH_PROVIDERS",
+			strings.HasPrefix(k, "SHORTERLOOP_"):
+		default:
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
