@@ -198,6 +198,8 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	return nil
 }
 
+var errTrailingData = errors.New("data after the JSON value")
+
 // decodeEnvelope decodes exactly one JSON value from r as a stream.
 func decodeEnvelope(r io.Reader, out *segmentEnvelope) error {
 	dec := json.NewDecoder(r)
@@ -206,7 +208,7 @@ func decodeEnvelope(r io.Reader, out *segmentEnvelope) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if err == nil {
-			err = errors.New("data after the JSON value")
+			err = errTrailingData
 		}
 		return err
 	}
@@ -223,6 +225,8 @@ func decodeReason(err error) string {
 		return "body is not valid JSON"
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "body ended before the JSON was complete"
+	case errors.Is(err, errTrailingData):
+		return "body has more than one JSON value"
 	}
 	return "body could not be read"
 }

@@ -715,6 +715,7 @@ func TestGetSegmentInvalidResponses(t *testing.T) {
 		{
 			name: "second JSON value", ct: "application/json",
 			body:        `{"success":true,"data":{"id":19}}{"success":true,"data":{"id":20}}`,
+			wantReason:  "body has more than one JSON value",
 			wantInError: []string{"data after the JSON value"},
 		},
 	}
