@@ -73,8 +73,11 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := url.Parse(cfg.BaseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if err != nil {
+		return nil, errors.New("base URL is not an absolute http(s) URL")
+	}
+	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", base.Redacted())
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("token is empty")
