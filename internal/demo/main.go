@@ -54,7 +54,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 
 	bin := filepath.Join(dir, "bin")
 	step("Building the provider into %s", bin)
@@ -66,15 +66,15 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("building the provider: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("starting the fake API: %w", err)
 	}
 	token := rand.Text()
 	api := fakeapi.New(token, initiativeID)
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
+	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed once closed
+	defer func() { _ = srv.Close() }()
 	baseURL := "http://" + ln.Addr().String()
 	step("Fake Shorter Loop API listening on %s (initiative %s)", baseURL, initiativeID)
 
@@ -84,11 +84,11 @@ func run(ctx context.Context) error {
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
 		return err
 	}
-	config, err := os.ReadFile(filepath.Join(root, "examples", "demo", "main.tf"))
+	config, err := os.ReadFile(filepath.Join(root, "examples", "demo", "main.tf")) //nolint:gosec // G304: the repository's own example
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), config, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), config, 0o600); err != nil { //nolint:gosec // G703: dir is the demo's own temporary directory
 		return err
 	}
 
@@ -116,7 +116,7 @@ func run(ctx context.Context) error {
 // streaming its output. Cancelling ctx interrupts it once, then kills it if it
 // has not exited 10s later.
 func command(ctx context.Context, dir string, env []string, name string, args ...string) error {
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd := exec.CommandContext(ctx, name, args...) //nolint:gosec // G204: runs go and the chosen Terraform CLI, by design
 	cmd.Dir, cmd.Env = dir, env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Cancel = func() error {

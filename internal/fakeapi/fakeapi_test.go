@@ -25,7 +25,7 @@ const (
 // written (not canonicalised), and returns status, Content-Type and body.
 func do(t *testing.T, url, method, path string, header map[string]string) (int, string, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url+path, nil)
+	req, err := http.NewRequestWithContext(t.Context(), method, url+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func do(t *testing.T, url, method, path string, header map[string]string) (int, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func TestFault(t *testing.T) {
 
 	// A fault for an id with no segment still applies, and may have no Content-Type.
 	api.SetFault(20, Fault{Status: 429, Body: "slow down"})
-	req, _ := http.NewRequest("GET", ts.URL+"/api/v2/segments/with-users/20", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", ts.URL+"/api/v2/segments/with-users/20", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("initiativeId", initiative)
 	resp, err := http.DefaultClient.Do(req)
@@ -251,7 +251,7 @@ func TestFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if _, has := resp.Header["Content-Type"]; resp.StatusCode != 429 || has || string(got) != "slow down" {
 		t.Errorf("got %d, Content-Type %q, body %q", resp.StatusCode, resp.Header.Values("Content-Type"), got)
 	}
@@ -285,13 +285,13 @@ func TestRequests(t *testing.T) {
 	for range 50 {
 		wg.Go(func() {
 			// t.Fatal must not be called here, so no do().
-			req, _ := http.NewRequest("GET", ts.URL+"/api/v2/segments/with-users/18", nil)
+			req, _ := http.NewRequestWithContext(t.Context(), "GET", ts.URL+"/api/v2/segments/with-users/18", nil)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		})
 	}
 	wg.Wait()

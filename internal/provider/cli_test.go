@@ -24,21 +24,30 @@ var (
 func buildProvider(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "shorterloop-provider-")
+		// Not t.TempDir(), which is removed when the first test ends: the
+		// binary is shared by every test, and TestMain removes it at the end.
+		dir, err := os.MkdirTemp("", "shorterloop-provider-") //nolint:usetesting // shared by every test
 		if err != nil {
 			buildErr = err
 			return
 		}
 		providerBin = filepath.Join(dir, "terraform-provider-shorterloop")
-		out, err := exec.Command("go", "build", "-o", providerBin, "github.com/shorterloop/terraform-provider-shorterloop").CombinedOutput()
+		out, err := exec.CommandContext(t.Context(), "go", "build", "-o", providerBin, "github.com/shorterloop/terraform-provider-shorterloop").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return providerBin
+}
+
+// removeProviderBuild deletes what buildProvider built, if anything.
+func removeProviderBuild() {
+	if providerBin != "" {
+		_ = os.RemoveAll(filepath.Dir(providerBin))
+	}
 }
 
 // cliWorkspace is a directory with a configuration and a CLI config whose
@@ -73,7 +82,7 @@ func newCLIWorkspace(t *testing.T, config string, env ...string) *cliWorkspace {
 // run runs terraform in the workspace and returns its combined output.
 func (w *cliWorkspace) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd := exec.CommandContext(t.Context(), os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(cleanEnv(), w.env...)
 	out, err := cmd.CombinedOutput()

@@ -29,7 +29,7 @@ import (
 
 // Environment variables read when the matching attribute is not set.
 const (
-	envAPIToken     = "SHORTERLOOP_API_TOKEN"
+	envAPIToken     = "SHORTERLOOP_API_TOKEN" //nolint:gosec // G101: the variable's name, not a credential
 	envInitiativeID = "SHORTERLOOP_INITIATIVE_ID"
 	envBaseURL      = "SHORTERLOOP_BASE_URL"
 	envMaxRetries   = "SHORTERLOOP_MAX_RETRIES"

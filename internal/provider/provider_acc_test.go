@@ -44,7 +44,9 @@ func TestMain(m *testing.M) {
 		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 	}
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
-	os.Exit(m.Run())
+	code := m.Run()
+	removeProviderBuild()
+	os.Exit(code)
 }
 
 // newFakeAPI starts a fake Shorter Loop API for one test.

@@ -147,7 +147,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) erro
 	})
 	resp, err := r.client.Do(req)
 	if resp != nil {
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 	}
 	switch {
 	case err != nil:

@@ -95,7 +95,7 @@ func (r *retrier) backoff() time.Duration {
 	if d <= 0 || d > r.c.cfg.RetryWaitMax {
 		d = r.c.cfg.RetryWaitMax
 	}
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter needs no cryptographic randomness
 }
 
 // annotate adds the attempt count and the URL to a final error.
