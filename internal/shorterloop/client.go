@@ -176,6 +176,9 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	if isHTML(ct) {
 		return invalid("expected JSON, got an HTML page", nil)
 	}
+	if resp.ContentLength > c.cfg.MaxBodyBytes {
+		return &BodyTooLargeError{Limit: c.cfg.MaxBodyBytes}
+	}
 	if err := decodeEnvelope(body, out); err != nil {
 		var tooLarge *BodyTooLargeError
 		var transport *transportError

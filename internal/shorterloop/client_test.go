@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -795,35 +796,50 @@ func TestBodyLimit(t *testing.T) {
 		{name: "far over the limit", limit: 1000, wantErr: true},
 		{name: "over a limit smaller than one read", limit: 10, wantErr: true},
 	}
+	// With a Content-Length the client refuses an oversized body before
+	// reading it; chunked, it stops reading at the limit.
+	chunked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for chunk := range slices.Chunk(body, 7) {
+			_, _ = w.Write(chunk)
+			_ = http.NewResponseController(w).Flush()
+		}
+	}))
+	t.Cleanup(chunked.Close)
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := serve(t, http.StatusOK, "application/json", string(body))
-			c := newClient(t, srv.URL, func(cfg *shorterloop.Config) { cfg.MaxBodyBytes = tt.limit })
-			seg, err := c.GetSegment(context.Background(), 18)
-			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("GetSegment: %v", err)
+		for _, mode := range []string{"content-length", "chunked"} {
+			t.Run(tt.name+" "+mode, func(t *testing.T) {
+				srv := serve(t, http.StatusOK, "application/json", string(body))
+				if mode == "chunked" {
+					srv = chunked
 				}
-				if seg.ID != 19 || len(seg.Users) != 39 {
-					t.Errorf("segment %d with %d users, want 19 with 39", seg.ID, len(seg.Users))
+				c := newClient(t, srv.URL, func(cfg *shorterloop.Config) { cfg.MaxBodyBytes = tt.limit })
+				seg, err := c.GetSegment(context.Background(), 18)
+				if !tt.wantErr {
+					if err != nil {
+						t.Fatalf("GetSegment: %v", err)
+					}
+					if seg.ID != 19 || len(seg.Users) != 39 {
+						t.Errorf("segment %d with %d users, want 19 with 39", seg.ID, len(seg.Users))
+					}
+					return
 				}
-				return
-			}
-			if err == nil || seg != nil {
-				t.Fatalf("GetSegment = %v, %v; want a too-large error", seg, err)
-			}
-			var tooLarge *shorterloop.BodyTooLargeError
-			if !errors.As(err, &tooLarge) {
-				t.Fatalf("error %T %v is not a *BodyTooLargeError", err, err)
-			}
-			if tooLarge.Limit != tt.limit {
-				t.Errorf("Limit = %d, want %d", tooLarge.Limit, tt.limit)
-			}
-			assertSentinels(t, err, shorterloop.ErrInvalidResponse)
-			if want := fmt.Sprintf("%d-byte limit", tt.limit); !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not name the limit (%q)", err, want)
-			}
-		})
+				if err == nil || seg != nil {
+					t.Fatalf("GetSegment = %v, %v; want a too-large error", seg, err)
+				}
+				var tooLarge *shorterloop.BodyTooLargeError
+				if !errors.As(err, &tooLarge) {
+					t.Fatalf("error %T %v is not a *BodyTooLargeError", err, err)
+				}
+				if tooLarge.Limit != tt.limit {
+					t.Errorf("Limit = %d, want %d", tooLarge.Limit, tt.limit)
+				}
+				assertSentinels(t, err, shorterloop.ErrInvalidResponse)
+				if want := fmt.Sprintf("%d-byte limit", tt.limit); !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name the limit (%q)", err, want)
+				}
+			})
+		}
 	}
 }
 
