@@ -179,7 +179,7 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	if resp.ContentLength > c.cfg.MaxBodyBytes {
 		return &BodyTooLargeError{Limit: c.cfg.MaxBodyBytes}
 	}
-	if err := decodeEnvelope(body, out); err != nil {
+	if err := decodeEnvelopeStream(body, out); err != nil {
 		var tooLarge *BodyTooLargeError
 		var transport *transportError
 		if errors.As(err, &tooLarge) || errors.As(err, &transport) {
