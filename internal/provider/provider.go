@@ -75,6 +75,8 @@ type providerData struct {
 	token        string
 	// unknown lists the attributes that Terraform could not resolve at plan time.
 	unknown []string
+	// segments shares segment reads within this provider process.
+	segments *segmentCache
 }
 
 // withMasking returns ctx with the token masked in every log message and field.
@@ -164,7 +166,7 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError("Invalid Shorter Loop provider configuration", err.Error())
 		return
 	}
-	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token}
+	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token, segments: newSegmentCache()}
 	tflog.Debug(data.withMasking(ctx), "Configured Shorter Loop client", map[string]any{
 		"base_url":        cfg.BaseURL,
 		"initiative_id":   cfg.InitiativeID,

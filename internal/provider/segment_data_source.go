@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -16,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -203,21 +201,11 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 
-	ctx = tflog.SetField(ctx, "segment_id", id)
-	ctx = tflog.SetField(ctx, "initiative_id", d.data.initiativeID)
-	tflog.Debug(ctx, "Reading Shorter Loop segment")
-	start := time.Now()
-	seg, err := d.data.client.GetSegment(ctx, id)
-	if err != nil {
-		summary, detail := readErrorDiagnostic(err, id, d.data.initiativeID)
-		resp.Diagnostics.AddError(summary, detail)
+	seg, diags := d.data.readSegment(ctx, id)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	tflog.Debug(ctx, "Read Shorter Loop segment", map[string]any{
-		"users": len(seg.Users), "user_count": seg.UserCount, "duration_ms": time.Since(start).Milliseconds(),
-	})
-
-	resp.Diagnostics.Append(segmentWarnings(seg, id, d.data.initiativeID)...)
 	kept := keptUsers(seg.Users, newUserFilter(statuses, roles))
 	m.Name = types.StringValue(seg.Value)
 	m.CreatedAt = types.StringValue(seg.CreatedAt)
