@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
@@ -21,7 +20,7 @@ const (
 )
 
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"shorterloop": providerserver.NewProtocol6WithError(New("test")()),
+	"shorterloop": func() (tfprotov6.ProviderServer, error) { return NewProtocol6("test")(), nil },
 }
 
 // TestMain points terraform-plugin-testing at a local Terraform (or OpenTofu)

@@ -2,11 +2,14 @@ package provider
 
 import (
 	"cmp"
+	"encoding/binary"
+	"math"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -79,9 +82,9 @@ func keptUsers(users []shorterloop.User, f userFilter) []*shorterloop.User {
 	return kept
 }
 
-// emailsValue lists the users' emails trimmed and lower-cased, without
-// empty ones and duplicates, sorted.
-func emailsValue(users []*shorterloop.User) types.List {
+// emailList lists the users' emails trimmed and lower-cased, without empty
+// ones and duplicates, sorted.
+func emailList(users []*shorterloop.User) []string {
 	emails := make([]string, 0, len(users))
 	for _, u := range users {
 		if e := strings.ToLower(strings.TrimSpace(u.Email)); e != "" {
@@ -89,7 +92,12 @@ func emailsValue(users []*shorterloop.User) types.List {
 		}
 	}
 	slices.Sort(emails)
-	emails = slices.Compact(emails)
+	return slices.Compact(emails)
+}
+
+// emailsValue is emailList as the emails attribute.
+func emailsValue(users []*shorterloop.User) types.List {
+	emails := emailList(users)
 	elems := make([]attr.Value, len(emails))
 	for i, e := range emails {
 		elems[i] = types.StringValue(e)
@@ -115,10 +123,7 @@ func userValue(u *shorterloop.User) types.Object {
 			"status":     types.StringValue(s.Status),
 		})
 	}
-	opts := slices.Clone(u.SegmentOptions)
-	slices.SortStableFunc(opts, func(a, b shorterloop.SegmentOption) int {
-		return cmp.Compare(a.UserSegment.SegmentOptionID, b.UserSegment.SegmentOptionID)
-	})
+	opts := sortedOptions(u.SegmentOptions)
 	mems := make([]attr.Value, len(opts))
 	for i, o := range opts {
 		us := o.UserSegment
@@ -138,4 +143,203 @@ func userValue(u *shorterloop.User) types.Object {
 		"subscriptions": types.ListValueMust(subscriptionType, subs),
 		"memberships":   types.ListValueMust(membershipType, mems),
 	})
+}
+
+// sortedOptions returns the memberships sorted by segment id, without
+// modifying opts, which may be shared: opts itself when already sorted.
+func sortedOptions(opts []shorterloop.SegmentOption) []shorterloop.SegmentOption {
+	bySegment := func(a, b shorterloop.SegmentOption) int {
+		return cmp.Compare(a.UserSegment.SegmentOptionID, b.UserSegment.SegmentOptionID)
+	}
+	if slices.IsSortedFunc(opts, bySegment) {
+		return opts
+	}
+	opts = slices.Clone(opts)
+	slices.SortStableFunc(opts, bySegment)
+	return opts
+}
+
+// segmentQuery is the configuration of one read.
+type segmentQuery struct {
+	id                  int64
+	statuses, userRoles []string // nil when not set
+	includeUsers        *bool    // nil when not set, which means true
+}
+
+func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.includeUsers }
+
+// segmentStateType is the type appendSegmentState writes; it must be the
+// schema's type.
+var segmentStateType = func() tftypes.Object {
+	str, num, strList := tftypes.String, tftypes.Number, tftypes.List{ElementType: tftypes.String}
+	subscription := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"first_name": str, "status": str, "user_role": str,
+	}}
+	membership := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"created_at": str, "initiative_id": num, "segment_id": num, "segment_name": str,
+		"subscription_id": num, "team_id": num, "updated_at": str,
+	}}
+	user := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"email": str, "id": num,
+		"memberships":   tftypes.List{ElementType: membership},
+		"subscriptions": tftypes.List{ElementType: subscription},
+	}}
+	return tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"created_at": str, "emails": strList, "id": num, "include_users": tftypes.Bool, "name": str,
+		"statuses": strList, "user_count": num, "user_roles": strList,
+		"users": tftypes.List{ElementType: user},
+	}}
+}()
+
+// appendSegmentState appends the data source's state to b in the plugin
+// protocol's MessagePack encoding, byte for byte as terraform-plugin-go
+// encodes the same value: object attributes in name order, numbers as the
+// shortest integer, strings as the shortest string. It holds the same values
+// as the framework path (Read with emailsValue and usersValue), without
+// building them first.
+func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) []byte {
+	size := 512
+	for _, u := range kept {
+		size += 2 * len(u.Email)
+		if q.withUsers() {
+			size += 64 + 160*len(u.Subscriptions) + 256*len(u.SegmentOptions)
+		}
+	}
+	b = slices.Grow(b, size)
+
+	b = msgpackMapLen(b, 9)
+	b = msgpackString(msgpackString(b, "created_at"), seg.CreatedAt)
+	b = msgpackString(b, "emails")
+	emails := emailList(kept)
+	b = msgpackArrayLen(b, len(emails))
+	for _, e := range emails {
+		b = msgpackString(b, e)
+	}
+	b = msgpackInt(msgpackString(b, "id"), q.id)
+	b = msgpackString(b, "include_users")
+	if q.includeUsers == nil {
+		b = msgpackNil(b)
+	} else {
+		b = msgpackBool(b, *q.includeUsers)
+	}
+	b = msgpackString(msgpackString(b, "name"), seg.Value)
+	b = msgpackStrings(msgpackString(b, "statuses"), q.statuses)
+	b = msgpackInt(msgpackString(b, "user_count"), seg.UserCount)
+	b = msgpackStrings(msgpackString(b, "user_roles"), q.userRoles)
+	b = msgpackString(b, "users")
+	if !q.withUsers() {
+		return msgpackNil(b)
+	}
+	b = msgpackArrayLen(b, len(kept))
+	for _, u := range kept {
+		b = msgpackMapLen(b, 4)
+		b = msgpackString(msgpackString(b, "email"), u.Email)
+		b = msgpackInt(msgpackString(b, "id"), u.ID)
+		opts := sortedOptions(u.SegmentOptions)
+		b = msgpackArrayLen(msgpackString(b, "memberships"), len(opts))
+		for i := range opts {
+			o := &opts[i]
+			b = msgpackMapLen(b, 7)
+			b = msgpackString(msgpackString(b, "created_at"), o.UserSegment.CreatedAt)
+			b = msgpackInt(msgpackString(b, "initiative_id"), o.UserSegment.InitiativeID)
+			b = msgpackInt(msgpackString(b, "segment_id"), o.UserSegment.SegmentOptionID)
+			b = msgpackString(msgpackString(b, "segment_name"), o.Value)
+			b = msgpackInt(msgpackString(b, "subscription_id"), o.UserSegment.SubscriptionID)
+			b = msgpackInt(msgpackString(b, "team_id"), o.UserSegment.TeamID)
+			b = msgpackString(msgpackString(b, "updated_at"), o.UserSegment.UpdatedAt)
+		}
+		b = msgpackArrayLen(msgpackString(b, "subscriptions"), len(u.Subscriptions))
+		for i := range u.Subscriptions {
+			s := &u.Subscriptions[i]
+			b = msgpackMapLen(b, 3)
+			b = msgpackString(b, "first_name")
+			if s.FirstName == nil {
+				b = msgpackNil(b)
+			} else {
+				b = msgpackString(b, *s.FirstName)
+			}
+			b = msgpackString(msgpackString(b, "status"), s.Status)
+			b = msgpackString(msgpackString(b, "user_role"), s.UserRole)
+		}
+	}
+	return b
+}
+
+// MessagePack, as github.com/vmihailenco/msgpack/v5 writes it for
+// terraform-plugin-go.
+
+func msgpackNil(b []byte) []byte { return append(b, 0xc0) }
+
+func msgpackBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 0xc3)
+	}
+	return append(b, 0xc2)
+}
+
+//nolint:gosec // G115: each conversion is to a size its case has checked the value fits
+func msgpackInt(b []byte, n int64) []byte {
+	switch {
+	case n >= 0 && n <= math.MaxInt8:
+		return append(b, byte(n))
+	case n >= 0 && n <= math.MaxUint8:
+		return append(b, 0xcc, byte(n))
+	case n >= 0 && n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, 0xcd), uint16(n))
+	case n >= 0 && n <= math.MaxUint32:
+		return binary.BigEndian.AppendUint32(append(b, 0xce), uint32(n))
+	case n >= 0:
+		return binary.BigEndian.AppendUint64(append(b, 0xcf), uint64(n))
+	case n >= -32:
+		return append(b, byte(n))
+	case n >= math.MinInt8:
+		return append(b, 0xd0, byte(n))
+	case n >= math.MinInt16:
+		return binary.BigEndian.AppendUint16(append(b, 0xd1), uint16(n))
+	case n >= math.MinInt32:
+		return binary.BigEndian.AppendUint32(append(b, 0xd2), uint32(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(n))
+}
+
+//nolint:gosec // G115: each conversion is to a size its case has checked the value fits
+func msgpackString(b []byte, s string) []byte {
+	switch n := len(s); {
+	case n < 32:
+		b = append(b, 0xa0|byte(n))
+	case n <= math.MaxUint8:
+		b = append(b, 0xd9, byte(n))
+	case n <= math.MaxUint16:
+		b = binary.BigEndian.AppendUint16(append(b, 0xda), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint32(append(b, 0xdb), uint32(n))
+	}
+	return append(b, s...)
+}
+
+// msgpackStrings writes a list of strings, or null for nil.
+func msgpackStrings(b []byte, list []string) []byte {
+	if list == nil {
+		return msgpackNil(b)
+	}
+	b = msgpackArrayLen(b, len(list))
+	for _, s := range list {
+		b = msgpackString(b, s)
+	}
+	return b
+}
+
+func msgpackArrayLen(b []byte, n int) []byte { return msgpackLen(b, n, 0x90, 0xdc, 0xdd) }
+
+func msgpackMapLen(b []byte, n int) []byte { return msgpackLen(b, n, 0x80, 0xde, 0xdf) }
+
+//nolint:gosec // G115: each conversion is to a size its case has checked the value fits
+func msgpackLen(b []byte, n int, fix, len16, len32 byte) []byte {
+	switch {
+	case n < 16:
+		return append(b, fix|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, len16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, len32), uint32(n))
 }

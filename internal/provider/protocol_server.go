@@ -1,0 +1,159 @@
+package provider
+
+import (
+	"context"
+	"math/big"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// NewProtocol6 returns the constructor of the provider's plugin protocol
+// server: the framework's, except that it answers reads of
+// shorterloop_segment itself, writing the state in the protocol's encoding
+// straight from the decoded segment.
+//
+// The framework would build the state as attribute values, convert them to
+// protocol values, copy, convert back and compare them, then encode them:
+// passes that allocate for every value and, for a segment of 10,000 users,
+// cost some twenty times the decoding of the API's answer (BENCHMARKS.md).
+// Reads the fast path does not handle (an unconfigured or deferred provider,
+// a configuration it does not expect) go to the framework, whose Read
+// produces the same state, byte for byte.
+func NewProtocol6(version string) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
+		p := &configuredProvider{ShorterloopProvider: &ShorterloopProvider{version: version}}
+		return &protocolServer{ProviderServer: providerserver.NewProtocol6(p)(), provider: p}
+	}
+}
+
+// protocolServer forwards every call but ReadDataSource to the framework.
+// The provider has no list resources, actions or state stores, whose calls
+// terraform-plugin-go still keeps in interfaces of their own: those it does
+// not forward.
+type protocolServer struct {
+	tfprotov6.ProviderServer
+	provider *configuredProvider
+}
+
+// configuredProvider keeps what Configure handed to data sources, for the
+// fast path.
+type configuredProvider struct {
+	*ShorterloopProvider
+	data atomic.Pointer[providerData]
+}
+
+func (p *configuredProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.ShorterloopProvider.Configure(ctx, req, resp)
+	data, _ := resp.DataSourceData.(*providerData)
+	p.data.Store(data)
+}
+
+func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	data := s.provider.data.Load()
+	if req.TypeName != "shorterloop_segment" || data == nil || data.client == nil || req.Config == nil {
+		return s.ProviderServer.ReadDataSource(ctx, req)
+	}
+	q, ok := segmentQueryFrom(ctx, req.Config)
+	if !ok {
+		return s.ProviderServer.ReadDataSource(ctx, req)
+	}
+
+	seg, diags := data.readSegment(ctx, q.id)
+	resp := &tfprotov6.ReadDataSourceResponse{State: req.Config} // Terraform ignores the state of a failed read
+	if !diags.HasError() {
+		kept := keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
+		resp.State = &tfprotov6.DynamicValue{MsgPack: appendSegmentState(nil, q, seg, kept)}
+	}
+	for _, d := range diags {
+		severity := tfprotov6.DiagnosticSeverityWarning
+		if d.Severity() == diag.SeverityError {
+			severity = tfprotov6.DiagnosticSeverityError
+		}
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: severity, Summary: d.Summary(), Detail: d.Detail()})
+	}
+	return resp, nil
+}
+
+var segmentSchemaType = sync.OnceValue(func() tftypes.Type {
+	var resp datasource.SchemaResponse
+	(&SegmentDataSource{}).Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	return resp.Schema.Type().TerraformType(context.Background())
+})
+
+// segmentQueryFrom reads a data source configuration. It reports false for a
+// configuration that the framework should handle: one with unknown values, or
+// values that the schema's types do not allow, which the framework reports.
+func segmentQueryFrom(ctx context.Context, config *tfprotov6.DynamicValue) (segmentQuery, bool) {
+	if !segmentStateMatchesSchema(ctx) {
+		return segmentQuery{}, false
+	}
+	v, err := config.Unmarshal(segmentSchemaType())
+	if err != nil || !v.IsFullyKnown() || v.IsNull() {
+		return segmentQuery{}, false
+	}
+	var attrs map[string]tftypes.Value
+	if v.As(&attrs) != nil {
+		return segmentQuery{}, false
+	}
+	var q segmentQuery
+	var id big.Float
+	if attrs["id"].IsNull() || attrs["id"].As(&id) != nil {
+		return segmentQuery{}, false
+	}
+	var exact big.Accuracy
+	if q.id, exact = id.Int64(); exact != big.Exact {
+		return segmentQuery{}, false
+	}
+	var ok bool
+	if q.statuses, ok = stringsFrom(attrs["statuses"]); !ok {
+		return segmentQuery{}, false
+	}
+	if q.userRoles, ok = stringsFrom(attrs["user_roles"]); !ok {
+		return segmentQuery{}, false
+	}
+	if v := attrs["include_users"]; !v.IsNull() {
+		var include bool
+		if v.As(&include) != nil {
+			return segmentQuery{}, false
+		}
+		q.includeUsers = &include
+	}
+	return q, true
+}
+
+// stringsFrom reads a list of strings, nil for null.
+func stringsFrom(v tftypes.Value) ([]string, bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	var elems []tftypes.Value
+	if v.As(&elems) != nil {
+		return nil, false
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		if e.IsNull() || e.As(&out[i]) != nil {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// segmentStateMatchesSchema reports whether appendSegmentState writes the
+// schema's type, so that a schema change without a matching change there
+// falls back to the framework instead of sending state Terraform rejects.
+func segmentStateMatchesSchema(ctx context.Context) bool {
+	ok := segmentStateType.Equal(segmentSchemaType())
+	if !ok {
+		tflog.Warn(ctx, "The shorterloop_segment schema differs from the fast path's state type; reading through the framework")
+	}
+	return ok
+}
