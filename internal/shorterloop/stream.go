@@ -21,8 +21,7 @@ import (
 // gives io.ErrUnexpectedEOF (io.EOF when it is empty); errors from r are
 // returned as they are.
 func decodeEnvelopeStream(r io.Reader, out *segmentEnvelope) error {
-	r = &squeezeSpace{r: r}
-	d := &streamDecoder{dec: json.NewDecoder(r), r: r}
+	d := &streamDecoder{dec: json.NewDecoder(&squeezeSpace{r: r}), r: r}
 	tok, err := d.firstToken()
 	if err != nil {
 		return err // io.EOF for an empty body, as json.Decoder.Decode gives
@@ -50,7 +49,7 @@ func decodeEnvelopeStream(r io.Reader, out *segmentEnvelope) error {
 
 type streamDecoder struct {
 	dec     *json.Decoder
-	r       io.Reader // what dec reads
+	r       io.Reader // what dec reads, before squeezeSpace
 	path    []string  // keys from the root to the value being decoded
 	typeErr *json.UnmarshalTypeError
 	raw     json.RawMessage // the user being decoded
@@ -284,42 +283,49 @@ func (d *streamDecoder) fastUsers() (users []User, ended bool, err error) {
 	w := &bodyWindow{r: io.MultiReader(d.dec.Buffered(), d.r), buf: make([]byte, 0, 64<<10)}
 	for {
 		// w.pos is just after the [ or the last user taken.
-		off := w.space(0)
-		if off >= 0 && w.rest()[off] == ']' {
-			w.pos += off + 1
-			return users, true, d.resume(w, true, false)
+		if !w.skipSpace() {
+			return users, false, d.resume(w, false, len(users) > 0, false)
 		}
-		if off >= 0 && len(users) > 0 {
-			if w.rest()[off] != ',' {
-				return users, false, d.resume(w, false, true)
+		if w.rest()[0] == ']' {
+			w.pos++
+			return users, true, d.resume(w, true, false, false)
+		}
+		comma := false
+		if len(users) > 0 {
+			if w.rest()[0] != ',' {
+				return users, false, d.resume(w, false, true, false)
 			}
-			off = w.space(off + 1)
-		}
-		if off < 0 || w.rest()[off] != '{' {
-			return users, false, d.resume(w, false, len(users) > 0)
+			w.pos++
+			comma = true
+			if !w.skipSpace() {
+				return users, false, d.resume(w, false, true, true)
+			}
 		}
 		// Decode from what has been read; only when that is not enough,
 		// read to the user's end, then decode it again.
 		var u User
-		n, ok := d.fast.decodePrefix(w.rest()[off:], &u)
-		if !ok {
-			if n = w.objectLen(off); n > 0 {
-				u = User{}
-				ok = d.fast.decode(w.rest()[off:off+n], &u)
+		n, ok := 0, false
+		if w.rest()[0] == '{' {
+			if n, ok = d.fast.decodePrefix(w.rest(), &u); !ok {
+				if n = w.objectLen(); n > 0 {
+					u = User{}
+					ok = d.fast.decode(w.rest()[:n], &u)
+				}
 			}
 		}
 		if !ok {
-			return users, false, d.resume(w, false, len(users) > 0)
+			return users, false, d.resume(w, false, len(users) > 0, comma)
 		}
 		users = append(users, u)
-		w.pos += off + n
+		w.pos += n
 	}
 }
 
 // resume makes d.dec a json.Decoder reading what is left of w and the body
 // after `{"data":{"users":[` and its tokens: with afterArray, `]` too; with
-// placeholder, a user `{}` to be skipped, standing for the one before.
-func (d *streamDecoder) resume(w *bodyWindow, afterArray, placeholder bool) error {
+// placeholder, a user `{}` to be skipped, standing for the one before, and
+// with comma the comma read after it.
+func (d *streamDecoder) resume(w *bodyWindow, afterArray, placeholder, comma bool) error {
 	prefix, steps := `{"data":{"users":[`, 5 // tokens: { "data" { "users" [
 	if afterArray {
 		prefix, steps = prefix+"]", steps+1
@@ -327,8 +333,11 @@ func (d *streamDecoder) resume(w *bodyWindow, afterArray, placeholder bool) erro
 	if placeholder {
 		prefix += "{}"
 	}
+	if comma {
+		prefix += ","
+	}
 	d.r = io.MultiReader(strings.NewReader(prefix), bytes.NewReader(w.rest()), w.tail())
-	d.dec = json.NewDecoder(d.r)
+	d.dec = json.NewDecoder(&squeezeSpace{r: d.r})
 	for range steps {
 		if _, err := d.dec.Token(); err != nil {
 			return err
@@ -378,22 +387,28 @@ func (w *bodyWindow) ensure(n int) bool {
 	return true
 }
 
-// space returns the offset from pos of the first byte at or after off that
-// is not white space; -1 if the body ends first.
-func (w *bodyWindow) space(off int) int {
-	for ; w.ensure(off + 1); off++ {
-		if !isSpace(w.buf[w.pos+off]) {
-			return off
+// skipSpace moves pos past white space, which it does not keep, and
+// reports whether a byte follows.
+func (w *bodyWindow) skipSpace() bool {
+	for w.ensure(1) {
+		b := w.rest()
+		i := 0
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		w.pos += i
+		if i < len(b) {
+			return true
 		}
 	}
-	return -1
+	return false
 }
 
-// objectLen returns the length of the object at offset off from pos, which
-// starts with {, counting brackets outside strings; -1 if the body ends first.
-func (w *bodyWindow) objectLen(off int) int {
+// objectLen returns the length of the object at pos, which starts with {,
+// counting brackets outside strings; -1 if the body ends first.
+func (w *bodyWindow) objectLen() int {
 	depth, inString := 0, false
-	for i := off; w.ensure(i + 1); {
+	for i := 0; w.ensure(i + 1); {
 		b := w.rest()
 		for ; i < len(b); i++ {
 			if inString {
@@ -412,7 +427,7 @@ func (w *bodyWindow) objectLen(off int) int {
 				depth++
 			case '}', ']':
 				if depth--; depth == 0 {
-					return i + 1 - off
+					return i + 1
 				}
 			}
 		}
@@ -427,7 +442,9 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // squeezeSpace drops white space outside strings after the first of a run,
 // which changes no JSON value. json.Decoder.Token keeps every byte of a run
 // of white space in its buffer and scans it again on each read: a body
-// padded with megabytes of spaces would take quadratic time.
+// padded with megabytes of spaces would take quadratic time. fastUsers,
+// which handles the bulk of the body, reads around it and drops white space
+// itself.
 type squeezeSpace struct {
 	r                        io.Reader
 	inString, escaped, space bool

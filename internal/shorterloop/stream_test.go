@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -212,5 +213,23 @@ func TestDecodeEnvelopeStreamReadError(t *testing.T) {
 		if err := decodeEnvelopeStream(iotest.HalfReader(r), &env); !errors.Is(err, boom) {
 			t.Fatalf("cut at %d: err = %v, want the reader's error", cut, err)
 		}
+	}
+}
+
+// Long runs of white space anywhere decode as encoding/json decodes them
+// (json.Decoder.Token alone would take quadratic time over them).
+func TestDecodeEnvelopeStreamLongWhiteSpace(t *testing.T) {
+	pad := string(bytes.Repeat([]byte(" \n"), 2<<20))
+	body := `{` + pad + `"success":true,"data":{"id":19,"users":[` + pad + `{"id":1,` + pad + `"email":"a@b"}` + pad + `,` + pad +
+		`{"id":2}` + pad + `]` + pad + `,"userCount":2}` + pad + `}` + pad
+	var want, got segmentEnvelope
+	if err := decodeEnvelope(strings.NewReader(body), &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := decodeEnvelopeStream(iotest.HalfReader(strings.NewReader(body)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stream decoded %+v, encoding/json %+v", got, want)
 	}
 }
