@@ -40,14 +40,6 @@ func vendorChecks(name string) []statecheck.StateCheck {
 	}
 }
 
-func emailsExact(want ...string) statecheck.StateCheck {
-	checks := make([]knownvalue.Check, len(want))
-	for i, w := range want {
-		checks[i] = knownvalue.StringExact(w)
-	}
-	return statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListExact(checks))
-}
-
 func body(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -146,7 +138,7 @@ func faultMatrix() []faultCase {
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.StringExact("")),
-				emailsExact("one@example.com", "three@example.com"),
+				expectEmails(segmentAddr, "one@example.com", "three@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("subscriptions"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(2).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.Null()),
@@ -168,7 +160,7 @@ func faultMatrix() []faultCase {
 			},
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Extra")),
-				emailsExact("a@example.com"),
+				expectEmails(segmentAddr, "a@example.com"),
 			}},
 		{name: "answer for another segment id", id: 18,
 			setup: func(*testing.T, *fakeapi.Server) string { return "" },
@@ -219,7 +211,7 @@ func faultMatrix() []faultCase {
 				return ""
 			},
 			checks: []statecheck.StateCheck{
-				emailsExact("ann@example.com", "bob@example.com"),
+				expectEmails(segmentAddr, "ann@example.com", "bob@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(4)),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(0).AtMapKey("email"), knownvalue.StringExact("Ann@Example.com")),
 			}},
@@ -232,7 +224,7 @@ func faultMatrix() []faultCase {
 			},
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Équipe 日本")),
-				emailsExact("zoë@exämple.com"),
+				expectEmails(segmentAddr, "zoë@exämple.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(0).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.StringExact("Zoë Ångström")),
 			}},
 		{name: "gzip response", id: 19,

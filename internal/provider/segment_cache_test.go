@@ -214,13 +214,6 @@ func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest,
 func TestAccSegmentDataSource_oneRequestPerSegment(t *testing.T) {
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
-	emails := func(addr string, want ...string) statecheck.StateCheck {
-		checks := make([]knownvalue.Check, len(want))
-		for i, w := range want {
-			checks[i] = knownvalue.StringExact(w)
-		}
-		return statecheck.ExpectKnownValue(addr, at("emails"), knownvalue.ListExact(checks))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -251,10 +244,10 @@ data "shorterloop_segment" "vendor" {
 				PreApply: []plancheck.PlanCheck{requestCount{api, 7, 1}, requestCount{api, 19, 1}},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				emails("data.shorterloop_segment.all", "ann@example.com", "bob@example.com", "cid@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.active", "ann@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.admins", "cid@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.pending_members", "bob@example.com"),
+				expectEmails("data.shorterloop_segment.all", "ann@example.com", "bob@example.com", "cid@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.active", "ann@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.admins", "cid@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.pending_members", "bob@example.com"),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.all", at("users"), knownvalue.ListSizeExact(4)),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.active", at("users").AtSliceIndex(1).AtMapKey("id"), knownvalue.Int64Exact(4)),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.admins", at("users"), knownvalue.Null()),

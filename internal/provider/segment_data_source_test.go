@@ -18,6 +18,15 @@ const segmentAddr = "data.shorterloop_segment.test"
 
 func at(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
+// expectEmails checks the emails of the data source at addr, in order.
+func expectEmails(addr string, want ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(want))
+	for i, w := range want {
+		checks[i] = knownvalue.StringExact(w)
+	}
+	return statecheck.ExpectKnownValue(addr, at("emails"), knownvalue.ListExact(checks))
+}
+
 func TestAccSegmentDataSource_vendorExample(t *testing.T) {
 	_, srv := newFakeAPI(t)
 	user := func(i int) tfjsonpath.Path { return at("users").AtSliceIndex(i) }
@@ -115,13 +124,6 @@ func mixedSegment() shorterloop.Segment {
 func TestAccSegmentDataSource_filters(t *testing.T) {
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
-	emails := func(addr string, want ...string) statecheck.StateCheck {
-		checks := make([]knownvalue.Check, len(want))
-		for i, w := range want {
-			checks[i] = knownvalue.StringExact(w)
-		}
-		return statecheck.ExpectKnownValue(addr, at("emails"), knownvalue.ListExact(checks))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -148,11 +150,11 @@ data "shorterloop_segment" "nobody" {
 }
 `,
 			ConfigStateChecks: []statecheck.StateCheck{
-				emails("data.shorterloop_segment.all", "ann@example.com", "bob@example.com", "cid@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.active", "ann@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.admins", "cid@example.com", "dora@example.com"),
-				emails("data.shorterloop_segment.active_members", "ann@example.com"),
-				emails("data.shorterloop_segment.nobody"),
+				expectEmails("data.shorterloop_segment.all", "ann@example.com", "bob@example.com", "cid@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.active", "ann@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.admins", "cid@example.com", "dora@example.com"),
+				expectEmails("data.shorterloop_segment.active_members", "ann@example.com"),
+				expectEmails("data.shorterloop_segment.nobody"),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.active", at("users").AtSliceIndex(0).AtMapKey("id"), knownvalue.Int64Exact(1)),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.active", at("users"), knownvalue.ListSizeExact(2)),
 				statecheck.ExpectKnownValue("data.shorterloop_segment.nobody", at("users"), knownvalue.ListSizeExact(0)),
