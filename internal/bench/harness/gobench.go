@@ -43,7 +43,8 @@ func goBenchmarks(ctx context.Context, root, dir string, sizes []int) (map[strin
 		}
 		pattern := fmt.Sprintf("^Benchmark(Decode|Mapping|Read)$/.*/users=(%s)$", strings.Join(set.sizes, "|"))
 		step("go test -bench '%s' %s", pattern, strings.Join(set.args, " "))
-		args := append([]string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-timeout", "60m"}, set.args...)
+		// -p 1: the two packages' benchmarks one after the other, not side by side.
+		args := append([]string{"test", "-p", "1", "-run", "^$", "-bench", pattern, "-benchmem", "-timeout", "60m"}, set.args...)
 		out, err := goTest(ctx, root, append(args, "./internal/bench", "./internal/provider")...)
 		if err != nil {
 			return nil, "", err
