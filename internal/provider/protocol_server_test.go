@@ -203,3 +203,18 @@ func decodeState(t *testing.T, resp *tfprotov6.ReadDataSourceResponse) string {
 	}
 	return v.String()
 }
+
+// segmentStateSize bounds the state's size closely.
+func TestSegmentStateSize(t *testing.T) {
+	big := bench.Segment(2000)
+	yes, no := true, false
+	for _, seg := range []*shorterloop.Segment{&big, vendorSegment(t), {ID: 1}} {
+		for _, q := range []segmentQuery{{}, {includeUsers: &yes}, {includeUsers: &no}, {statuses: []string{"active"}, userRoles: []string{"a", "b"}}} {
+			kept := keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
+			n, size := len(appendSegmentState(nil, q, seg, kept)), segmentStateSize(q, seg, kept)
+			if size < n || size > n+n/2+256 {
+				t.Errorf("%d users, %+v: size %d for %d bytes", len(seg.Users), q, size, n)
+			}
+		}
+	}
+}

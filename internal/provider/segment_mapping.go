@@ -72,27 +72,52 @@ func (f userFilter) keep(u *shorterloop.User) bool {
 
 // keptUsers returns the users that pass f, sorted by id.
 func keptUsers(users []shorterloop.User, f userFilter) []*shorterloop.User {
-	kept := make([]*shorterloop.User, 0, len(users))
+	// Sorting by id, then position, is stable without a stable sort's
+	// O(n log² n) moves.
+	type keyed struct {
+		id, pos int64
+	}
+	keys := make([]keyed, 0, len(users))
 	for i := range users {
 		if f.keep(&users[i]) {
-			kept = append(kept, &users[i])
+			keys = append(keys, keyed{users[i].ID, int64(i)})
 		}
 	}
-	slices.SortStableFunc(kept, func(a, b *shorterloop.User) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(keys, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.pos, b.pos)) })
+	kept := make([]*shorterloop.User, len(keys))
+	for i, k := range keys {
+		kept[i] = &users[k.pos]
+	}
 	return kept
 }
 
 // emailList lists the users' emails trimmed and lower-cased, without empty
 // ones and duplicates, sorted.
 func emailList(users []*shorterloop.User) []string {
-	emails := make([]string, 0, len(users))
+	// Sorting on the first 16 bytes, kept next to each email, settles most
+	// comparisons without reading the emails, which are spread over memory.
+	type keyed struct {
+		hi, lo uint64
+		email  string
+	}
+	keys := make([]keyed, 0, len(users))
 	for _, u := range users {
 		if e := strings.ToLower(strings.TrimSpace(u.Email)); e != "" {
-			emails = append(emails, e)
+			var prefix [16]byte
+			copy(prefix[:], e)
+			keys = append(keys, keyed{binary.BigEndian.Uint64(prefix[:8]), binary.BigEndian.Uint64(prefix[8:]), e})
 		}
 	}
-	slices.Sort(emails)
-	return slices.Compact(emails)
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo), strings.Compare(a.email, b.email))
+	})
+	emails := make([]string, 0, len(keys))
+	for i, k := range keys {
+		if i == 0 || k.email != keys[i-1].email {
+			emails = append(emails, k.email)
+		}
+	}
+	return emails
 }
 
 // emailsValue is emailList as the emails attribute.
@@ -198,14 +223,7 @@ var segmentStateType = func() tftypes.Object {
 // as the framework path (Read with emailsValue and usersValue), without
 // building them first.
 func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) []byte {
-	size := 512
-	for _, u := range kept {
-		size += 2 * len(u.Email)
-		if q.withUsers() {
-			size += 64 + 160*len(u.Subscriptions) + 256*len(u.SegmentOptions)
-		}
-	}
-	b = slices.Grow(b, size)
+	b = slices.Grow(b, segmentStateSize(q, seg, kept))
 
 	b = msgpackMapLen(b, 9)
 	b = msgpackString(msgpackString(b, "created_at"), seg.CreatedAt)
@@ -263,6 +281,47 @@ func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept
 		}
 	}
 	return b
+}
+
+// segmentStateSize is at least the size of appendSegmentState's output, and
+// close to it: lengths and numbers are counted at their largest, strings at
+// their length plus the largest header.
+func segmentStateSize(q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) int {
+	const (
+		header = 5 // of a string or list, at most
+		number = 9 // at most
+		// A map header, the keys and the values but for string contents:
+		// the segment's attributes, a user's, a subscription's and a
+		// membership's.
+		segmentFixed      = 1 + 68 + 9 + 2*number + 1 + 4*header + 2*header
+		userFixed         = 1 + 31 + 4 + number + 3*header
+		subscriptionFixed = 1 + 25 + 3 + 3*header
+		membershipFixed   = 1 + 77 + 7 + 4*number + 3*header
+	)
+	str := func(list []string) (n int) {
+		for _, s := range list {
+			n += header + len(s)
+		}
+		return n
+	}
+	n := segmentFixed + len(seg.CreatedAt) + len(seg.Value) + str(q.statuses) + str(q.userRoles)
+	for _, u := range kept {
+		n += header + len(u.Email)
+		if !q.withUsers() {
+			continue
+		}
+		n += userFixed + len(u.Email)
+		for _, s := range u.Subscriptions {
+			n += subscriptionFixed + len(s.UserRole) + len(s.Status)
+			if s.FirstName != nil {
+				n += len(*s.FirstName)
+			}
+		}
+		for _, o := range u.SegmentOptions {
+			n += membershipFixed + len(o.Value) + len(o.UserSegment.CreatedAt) + len(o.UserSegment.UpdatedAt)
+		}
+	}
+	return n
 }
 
 // MessagePack, as github.com/vmihailenco/msgpack/v5 writes it for
