@@ -100,9 +100,9 @@ func (d *userDecoder) userSegment(s *UserSegment) bool {
 		case "subscriptionId":
 			return d.int(&s.SubscriptionID)
 		case "createdAt":
-			return d.string(&s.CreatedAt, true)
-		case "updatedAt":
-			return d.string(&s.UpdatedAt, true)
+			return d.stringLike(&s.CreatedAt, s.UpdatedAt)
+		case "updatedAt": // often the same as createdAt
+			return d.stringLike(&s.UpdatedAt, s.CreatedAt)
 		}
 		return d.unknown(key, "userId", "segmentOptionId", "initiativeId", "teamId", "subscriptionId", "createdAt", "updatedAt")
 	})
@@ -205,6 +205,24 @@ func (d *userDecoder) string(s *string, share bool) bool {
 			d.shared = map[string]string{}
 		}
 		d.shared[*s] = *s
+	}
+	return true
+}
+
+// stringLike decodes a shared string, or like when it is equal.
+func (d *userDecoder) stringLike(s *string, like string) bool {
+	if d.null() {
+		return true
+	}
+	raw, ok := d.plainString()
+	switch {
+	case !ok:
+		return false
+	case like != "" && string(raw) == like:
+		*s = like
+	default:
+		d.i -= len(raw) + 2
+		return d.string(s, true)
 	}
 	return true
 }
