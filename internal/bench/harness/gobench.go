@@ -21,9 +21,9 @@ type goResult struct {
 var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ MB/s)?\s+(\d+) B/op\s+(\d+) allocs/op`)
 
 // goBenchmarks runs BenchmarkDecode, BenchmarkMapping and BenchmarkRead for
-// every size (sizes of 100,000 users and more once per run, three runs;
-// smaller ones for a second, five runs), then profiles BenchmarkRead at the
-// largest size.
+// every size (sizes of 100,000 users and more three operations per run, three
+// runs; smaller ones for a second, five runs), then profiles BenchmarkRead at
+// the largest size.
 func goBenchmarks(ctx context.Context, root, dir string, sizes []int) (map[string]goResult, string, error) {
 	var small, large []string
 	for _, n := range sizes {
@@ -37,7 +37,7 @@ func goBenchmarks(ctx context.Context, root, dir string, sizes []int) (map[strin
 	for _, set := range []struct {
 		sizes []string
 		args  []string
-	}{{small, []string{"-count", "5"}}, {large, []string{"-count", "3", "-benchtime", "1x"}}} {
+	}{{small, []string{"-count", "5"}}, {large, []string{"-count", "3", "-benchtime", "3x"}}} {
 		if len(set.sizes) == 0 {
 			continue
 		}
@@ -82,7 +82,7 @@ func goBenchmarks(ctx context.Context, root, dir string, sizes []int) (map[strin
 	profile := filepath.Join(dir, "read.pprof")
 	step("profiling BenchmarkRead/full/users=%d", largest)
 	if _, err := goTest(ctx, root, "test", "-run", "^$", "-bench", fmt.Sprintf("^BenchmarkRead$/^full$/^users=%d$", largest),
-		"-benchtime", "1x", "-count", "1", "-cpuprofile", profile, "-o", filepath.Join(dir, "provider.test"), "./internal/provider"); err != nil {
+		"-benchtime", "3x", "-count", "1", "-cpuprofile", profile, "-o", filepath.Join(dir, "provider.test"), "./internal/provider"); err != nil {
 		return nil, "", err
 	}
 	top, err := command(ctx, "go", "tool", "pprof", "-top", "-cum", "-nodecount", "35",

@@ -149,7 +149,7 @@ func (r *report) providers() string {
 
 func (r *report) goTables(p func(string, ...any)) {
 	p("## Go benchmarks\n\n")
-	p("`go test -bench -benchmem`, median of 5 runs (3 runs of one operation at 100,000 users). ")
+	p("`go test -bench -benchmem`, median of 5 runs of a second each (at 100,000 users, 3 runs of 3 operations). ")
 	p("`plain decode` is the floor: `json.Unmarshal` of the body, already in memory, into the client's structs. ")
 	p("`client GET` is `Client.GetSegment` against the fake API over loopback: request, streaming decode and checks. ")
 	p("`mapping` builds the state from decoded users (filters, sort, emails, users) in the plugin protocol's encoding. ")
