@@ -206,21 +206,6 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 
 var errTrailingData = errors.New("data after the JSON value")
 
-// decodeEnvelope decodes exactly one JSON value from r as a stream.
-func decodeEnvelope(r io.Reader, out *segmentEnvelope) error {
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(out); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if err == nil {
-			err = errTrailingData
-		}
-		return err
-	}
-	return nil
-}
-
 func decodeReason(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError

@@ -12,6 +12,22 @@ import (
 	"testing/iotest"
 )
 
+// decodeEnvelope is the reference for the streaming decoder: encoding/json
+// decoding exactly one JSON value from r.
+func decodeEnvelope(r io.Reader, out *segmentEnvelope) error {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(out); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			err = errTrailingData
+		}
+		return err
+	}
+	return nil
+}
+
 var streamCases = []string{
 	``,
 	`null`,
