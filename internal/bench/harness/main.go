@@ -48,10 +48,11 @@ var modes = []mode{
 }
 
 func main() {
-	runs := flag.Int("runs", 5, "measured `terraform plan` runs per size and mode (the median is reported)")
+	runs := flag.Int("runs", 7, "measured `terraform plan` runs per size and mode (the median is reported)")
 	sizesFlag := flag.String("sizes", "", "comma-separated segment sizes (default: 39,1000,10000,100000)")
 	out := flag.String("out", "BENCHMARKS.md", "file to write the report to; empty writes none")
 	skipGo := flag.Bool("skip-go", false, "skip the Go benchmarks")
+	profileTF := flag.String("profile-terraform", "", "a build of the same Terraform that writes a CPU profile to $TERRAFORM_CPU_PROFILE (scripts/toolchain.sh terraform-profiling)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -67,7 +68,7 @@ func main() {
 			sizes = append(sizes, n)
 		}
 	}
-	if err := run(ctx, sizes, *runs, *skipGo, *out); err != nil {
+	if err := run(ctx, sizes, *runs, *skipGo, *out, *profileTF); err != nil {
 		fatalf("%v", err)
 	}
 }
@@ -81,7 +82,7 @@ func step(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "==> "+format+"\n", args...)
 }
 
-func run(ctx context.Context, sizes []int, runs int, skipGo bool, out string) error {
+func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF string) error {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func run(ctx context.Context, sizes []int, runs int, skipGo bool, out string) er
 			return err
 		}
 	}
-	if err := planBenchmarks(ctx, r, root, dir, tf, timeBin); err != nil {
+	if err := planBenchmarks(ctx, r, root, dir, tf, timeBin, profileTF); err != nil {
 		return err
 	}
 	r.Machine.LoadAfter = loadAverage()
@@ -133,8 +134,8 @@ func run(ctx context.Context, sizes []int, runs int, skipGo bool, out string) er
 
 // planBenchmarks times `terraform plan` for every size and mode, and splits
 // one plan of full detail at 10,000 users (or the largest size below) into
-// phases.
-func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin string) error {
+// phases, and into Terraform's functions when profileTF is set.
+func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, profileTF string) error {
 	r.Plans = map[string]planResult{}
 	bin := filepath.Join(dir, "bin")
 	step("building the provider into %s", bin)
@@ -218,6 +219,11 @@ func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin strin
 					return err
 				}
 				r.TraceUsers = n
+				if profileTF != "" {
+					if r.TerraformProfile, err = terraformProfile(ctx, work, env, tf, profileTF); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
@@ -310,6 +316,7 @@ const clockTicks = 100
 type planResult struct {
 	Runs                      int
 	Wall                      time.Duration
+	MinWall, MaxWall          time.Duration
 	TerraformMB, ProviderMB   float64
 	TerraformCPU, ProviderCPU time.Duration
 	TimeMaxMB                 float64
@@ -328,8 +335,14 @@ func summarize(samples []planSample) planResult {
 		}
 		return median(v)
 	}
+	walls := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		walls[i] = s.wall
+	}
 	return planResult{
 		Runs:         len(samples),
+		MinWall:      slices.Min(walls),
+		MaxWall:      slices.Max(walls),
 		Wall:         time.Duration(med(func(s planSample) float64 { return float64(s.wall) })),
 		TerraformMB:  med(func(s planSample) float64 { return float64(s.terraformKB) / 1024 }),
 		ProviderMB:   med(func(s planSample) float64 { return float64(s.providerKB) / 1024 }),
@@ -397,17 +410,10 @@ func (m machine) String() string {
 
 func describeMachine(ctx context.Context, tf string) (machine, error) {
 	m := machine{Cores: runtime.NumCPU(), Go: runtime.Version(), LoadBefore: loadAverage(), Date: time.Now().UTC().Format("2006-01-02")}
-	out, err := command(ctx, tf, "version", "-json").Output()
-	if err != nil {
-		return m, fmt.Errorf("%s version: %w", tf, err)
+	var err error
+	if m.Terraform, err = terraformVersion(ctx, tf); err != nil {
+		return m, err
 	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return m, fmt.Errorf("%s version -json: %w", tf, err)
-	}
-	m.Terraform = v.Version
 	if b, err := readFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
@@ -422,6 +428,20 @@ func describeMachine(ctx context.Context, tf string) (machine, error) {
 		m.Memory = fmt.Sprintf("%.0f GiB", float64(kb)/(1<<20))
 	}
 	return m, nil
+}
+
+func terraformVersion(ctx context.Context, tf string) (string, error) {
+	out, err := command(ctx, tf, "version", "-json").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s version: %w", tf, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return "", fmt.Errorf("%s version -json: %w", tf, err)
+	}
+	return v.Version, nil
 }
 
 func loadAverage() string {

@@ -16,6 +16,8 @@ type report struct {
 	Plans      map[string]planResult
 	Trace      []phase
 	TraceUsers int
+	// TerraformProfile is Terraform's own CPU profile of the traced plan.
+	TerraformProfile *tfProfile
 }
 
 var modeNames = []string{"full", "no-users", "statuses"}
@@ -124,15 +126,16 @@ func (r *report) plans(p func(string, ...any)) {
 	p("## `terraform plan`, end to end\n\n")
 	p("Median of %d runs after a warm-up run (3 runs where one takes over 20 s). Peak memory is terraform's peak plus the peak of the largest provider process; ", r.Runs)
 	p("CPU is user + system time; terraform starts the provider %s times per plan (schema, validation, plan).\n\n", r.providers())
-	p("| Users | Mode | Wall | Peak MB, terraform + provider | terraform MB | provider MB | terraform CPU | provider CPU | /usr/bin/time max RSS |\n")
-	p("|--:|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	p("| Users | Mode | Wall | Wall, fastest–slowest | Peak MB, terraform + provider | terraform MB | provider MB | terraform CPU | provider CPU | /usr/bin/time max RSS |\n")
+	p("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, n := range r.Sizes {
 		for _, mode := range modeNames {
 			pl, ok := r.Plans[key(n, mode)]
 			if !ok {
 				continue
 			}
-			p("| %s | %s | %s | %.0f | %.0f | %.0f | %s | %s | %.0f |\n", count(n), mode, secs(pl.Wall), pl.PeakMB(),
+			p("| %s | %s | %s | %.2f–%.2f s | %.0f | %.0f | %.0f | %s | %s | %.0f |\n", count(n), mode, secs(pl.Wall),
+				pl.MinWall.Seconds(), pl.MaxWall.Seconds(), pl.PeakMB(),
 				pl.TerraformMB, pl.ProviderMB, secs(pl.TerraformCPU), secs(pl.ProviderCPU), pl.TimeMaxMB)
 		}
 	}
@@ -204,6 +207,19 @@ func (r *report) whereTheTimeGoes(p func(string, ...any)) {
 		p("once the provider has sent the state, Terraform decodes it, checks it against the schema and writes it twice, to the refreshed and to the working state, ")
 		p("each a pass over every value. The provider cannot make that cheaper without dropping attributes from the schema.\n\n")
 	}
+	if tp := r.TerraformProfile; tp != nil {
+		p("Terraform's own CPU profile, %d more plans of full detail at %s users, on a build of Terraform %s from its source in the Go module proxy that profiles itself ",
+			tp.Plans, count(r.TraceUsers), tp.Version)
+		p("(`scripts/toolchain.sh terraform-profiling`). The provider runs in processes of its own and is not in it. CPU per plan:\n\n")
+		p("| Terraform function | What it does | CPU per plan | Share |\n|---|---|--:|--:|\n")
+		per := func(d time.Duration) time.Duration { return d / time.Duration(tp.Plans) }
+		for _, fn := range tfFunctions {
+			d := tp.Cum[fn.name]
+			p("| `%s` | %s | %s | %.0f%% |\n", shortFunc(fn.name), fn.does, secs(per(d)), 100*d.Seconds()/tp.Total.Seconds())
+		}
+		p("| all of terraform | | %s | 100%% |\n\n", secs(per(tp.Total)))
+		p("`go tool pprof -top -cum` of the %d profiles:\n\n```\n%s```\n\n", tp.Plans, tp.Top)
+	}
 	if r.Profile != "" {
 		largest := r.Sizes[len(r.Sizes)-1]
 		p("CPU profile of the provider's Read, full detail at %s users (`go test -bench 'BenchmarkRead/full/users=%d' -cpuprofile`, then `go tool pprof -top -cum -focus ReadDataSource`, which leaves out the fake API serving the body in the same process):\n\n",
@@ -223,6 +239,14 @@ func (r *report) method(p func(string, ...any)) {
 	p("Because `VmHWM` never decreases, a sample misses at most what a process adds in its last 10 ms. The table reports terraform's peak plus the largest provider ")
 	p("process's peak, an upper bound of what they hold at the same time. The last column, `/usr/bin/time`'s figure, is a check: it equals the larger of the two.\n")
 	p("- Go benchmarks and the profile run with `go test -run '^$' -bench ... -benchmem` in `internal/bench` and `internal/provider`.\n")
+}
+
+// shortFunc drops the module path from a Go function name.
+func shortFunc(name string) string {
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
