@@ -259,10 +259,12 @@ func (r *report) method(p func(string, ...any)) {
 	p("- Go benchmarks and the profile run with `go test -run '^$' -bench ... -benchmem` in `internal/bench` and `internal/provider`.\n")
 }
 
-// shortFunc drops the module path from a Go function name.
+// shortFunc drops the host and repository from a Go function name.
 func shortFunc(name string) string {
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		return name[i+1:]
+	if rest, ok := strings.CutPrefix(name, "github.com/"); ok {
+		if parts := strings.SplitN(rest, "/", 3); len(parts) == 3 {
+			return parts[2]
+		}
 	}
 	return name
 }

@@ -55,3 +55,17 @@ func TestTerraformProfileParseRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestShortFunc(t *testing.T) {
+	for name, want := range map[string]string{
+		"github.com/hashicorp/terraform/internal/states.(*ResourceInstanceObject).Encode": "internal/states.(*ResourceInstanceObject).Encode",
+		"github.com/zclconf/go-cty/cty/json.Marshal":                                      "cty/json.Marshal",
+		"github.com/zclconf/go-cty/cty.Value.MarkWithPaths":                               "cty.Value.MarkWithPaths",
+		"math/big.(*Float).Text":                                                          "math/big.(*Float).Text",
+		"runtime.gcBgMarkWorker":                                                          "runtime.gcBgMarkWorker",
+	} {
+		if got := shortFunc(name); got != want {
+			t.Errorf("shortFunc(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
