@@ -7,21 +7,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/devenv"
 )
 
 const initiativeID = "SHO-DEMO"
@@ -42,7 +37,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	root, err := moduleRoot(ctx)
+	root, err := devenv.ModuleRoot(ctx, "demo")
 	if err != nil {
 		return err
 	}
@@ -56,34 +51,11 @@ func run(ctx context.Context) error {
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 
-	bin := filepath.Join(dir, "bin")
-	step("Building the provider into %s", bin)
-	exe := "terraform-provider-shorterloop"
-	if runtime.GOOS == "windows" {
-		exe += ".exe"
-	}
-	if err := command(ctx, root, nil, "go", "build", "-o", filepath.Join(bin, exe), "."); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
-	}
-
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	denv, err := devenv.Start(ctx, root, dir, initiativeID, step)
 	if err != nil {
-		return fmt.Errorf("starting the fake API: %w", err)
-	}
-	token := rand.Text()
-	api := fakeapi.New(token, initiativeID)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed once closed
-	defer func() { _ = srv.Close() }()
-	baseURL := "http://" + ln.Addr().String()
-	step("Fake Shorter Loop API listening on %s (initiative %s)", baseURL, initiativeID)
-
-	cliConfig := filepath.Join(dir, "terraform.rc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"shorterloop/shorterloop\" = %q\n  }\n  direct {}\n}\n",
-		filepath.ToSlash(bin))
-	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
 		return err
 	}
+	defer func() { _ = denv.Close() }()
 	config, err := os.ReadFile(filepath.Join(root, "examples", "demo", "main.tf")) //nolint:gosec // G304: the repository's own example
 	if err != nil {
 		return err
@@ -91,29 +63,19 @@ func run(ctx context.Context) error {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), config, 0o600); err != nil { //nolint:gosec // G703: dir is the demo's own temporary directory
 		return err
 	}
-
-	// Later entries win, so these override the user's own settings.
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"CHECKPOINT_DISABLE=1",
-		"SHORTERLOOP_API_TOKEN="+token,
-		"SHORTERLOOP_INITIATIVE_ID="+initiativeID,
-		"SHORTERLOOP_BASE_URL="+baseURL,
-	)
 	step("%s apply (examples/demo/main.tf)", filepath.Base(tf))
-	if err := command(ctx, dir, env, tf, "apply", "-auto-approve", "-input=false"); err != nil {
+	if err := command(ctx, dir, denv.Vars, tf, "apply", "-auto-approve", "-input=false"); err != nil {
 		return fmt.Errorf("terraform apply: %w", err)
 	}
 	step("%s output", filepath.Base(tf))
-	if err := command(ctx, dir, env, tf, "output"); err != nil {
+	if err := command(ctx, dir, denv.Vars, tf, "output"); err != nil {
 		return fmt.Errorf("terraform output: %w", err)
 	}
-	step("Done: the provider read segment 19 from the fake API (%d request(s))", api.Requests(19))
+	step("Done: the provider read segment 19 from the fake API (%d request(s))", denv.API.Requests(19))
 	return nil
 }
 
-// command runs name in dir with the given environment (nil: this process's),
-// streaming its output. Cancelling ctx interrupts it once, then kills it if it
+// command runs name in dir with the given environment, streaming its output. Cancelling ctx interrupts it once, then kills it if it
 // has not exited 10s later.
 func command(ctx context.Context, dir string, env []string, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...) //nolint:gosec // G204: runs go and the chosen Terraform CLI, by design
@@ -128,18 +90,6 @@ func command(ctx context.Context, dir string, env []string, name string, args ..
 	cmd.WaitDelay = 10 * time.Second
 	ownProcessGroup(cmd)
 	return cmd.Run()
-}
-
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run the demo from inside the repository: make demo")
-	}
-	return filepath.Dir(gomod), nil
 }
 
 // terraformBinary is TF_ACC_TERRAFORM_PATH, else terraform or tofu on PATH.

@@ -8,13 +8,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -27,7 +24,7 @@ import (
 	"time"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/bench"
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/devenv"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
@@ -83,7 +80,7 @@ func step(format string, args ...any) {
 }
 
 func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF string) error {
-	root, err := moduleRoot(ctx)
+	root, err := devenv.ModuleRoot(ctx, "bench")
 	if err != nil {
 		return err
 	}
@@ -137,36 +134,13 @@ func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF
 // phases, and into Terraform's functions when profileTF is set.
 func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, profileTF string) error {
 	r.Plans = map[string]planResult{}
-	bin := filepath.Join(dir, "bin")
-	step("building the provider into %s", bin)
-	build := command(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-shorterloop"), ".")
-	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
-	}
-	rc := filepath.Join(dir, "terraform.rc")
-	if err := os.WriteFile(rc, fmt.Appendf(nil, "provider_installation {\n  dev_overrides {\n    \"shorterloop/shorterloop\" = %q\n  }\n  direct {}\n}\n", bin), 0o600); err != nil {
-		return err
-	}
-
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	denv, err := devenv.Start(ctx, root, dir, initiativeID, step)
 	if err != nil {
 		return err
 	}
-	token := rand.Text()
-	api := fakeapi.New(token, initiativeID)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Close() }()
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+rc,
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-		"TF_LOG=",
-		"SHORTERLOOP_API_TOKEN="+token,
-		"SHORTERLOOP_INITIATIVE_ID="+initiativeID,
-		"SHORTERLOOP_BASE_URL=http://"+ln.Addr().String(),
-	)
+	defer func() { _ = denv.Close() }()
+
+	env := append(denv.Vars, "TF_IN_AUTOMATION=1", "TF_LOG=")
 
 	traceSize := 0
 	for _, n := range r.Sizes {
@@ -176,7 +150,7 @@ func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, prof
 	}
 	for _, n := range r.Sizes {
 		seg, body := bench.Segment(n), bench.Body(n)
-		api.SetBody(bench.SegmentID, body)
+		denv.API.SetBody(bench.SegmentID, body)
 		r.BodyBytes = append(r.BodyBytes, len(body))
 		for _, m := range modes {
 			want := 0
@@ -382,18 +356,6 @@ func gnuTime(ctx context.Context) (string, error) {
 		}
 	}
 	return "", errors.New("GNU time is needed at /usr/bin/time: install it (Debian/Ubuntu: apt-get install time)")
-}
-
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := command(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run the benchmarks from inside the repository: make bench")
-	}
-	return filepath.Dir(gomod), nil
 }
 
 // machine describes where the numbers come from.
