@@ -49,7 +49,6 @@ func main() {
 	sizesFlag := flag.String("sizes", "", "comma-separated segment sizes (default: 39,1000,10000,100000)")
 	out := flag.String("out", "BENCHMARKS.md", "file to write the report to; empty writes none")
 	skipGo := flag.Bool("skip-go", false, "skip the Go benchmarks")
-	profileTF := flag.String("profile-terraform", "", "a build of the same Terraform that writes a CPU profile to $TERRAFORM_CPU_PROFILE (scripts/toolchain.sh terraform-profiling)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -65,7 +64,7 @@ func main() {
 			sizes = append(sizes, n)
 		}
 	}
-	if err := run(ctx, sizes, *runs, *skipGo, *out, *profileTF); err != nil {
+	if err := run(ctx, sizes, *runs, *skipGo, *out); err != nil {
 		fatalf("%v", err)
 	}
 }
@@ -79,7 +78,7 @@ func step(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "==> "+format+"\n", args...)
 }
 
-func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF string) error {
+func run(ctx context.Context, sizes []int, runs int, skipGo bool, out string) error {
 	root, err := devenv.ModuleRoot(ctx, "bench")
 	if err != nil {
 		return err
@@ -110,7 +109,7 @@ func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF
 			return err
 		}
 	}
-	if err := planBenchmarks(ctx, r, root, dir, tf, timeBin, profileTF); err != nil {
+	if err := planBenchmarks(ctx, r, root, dir, tf, timeBin); err != nil {
 		return err
 	}
 	r.Machine.LoadAfter = loadAverage()
@@ -129,10 +128,8 @@ func run(ctx context.Context, sizes []int, runs int, skipGo bool, out, profileTF
 	return nil
 }
 
-// planBenchmarks times `terraform plan` for every size and mode, and splits
-// one plan of full detail at 10,000 users (or the largest size below) into
-// phases, and into Terraform's functions when profileTF is set.
-func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, profileTF string) error {
+// planBenchmarks times `terraform plan` for every size and mode.
+func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin string) error {
 	r.Plans = map[string]planResult{}
 	denv, err := devenv.Start(ctx, root, dir, initiativeID, step)
 	if err != nil {
@@ -142,12 +139,6 @@ func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, prof
 
 	env := append(denv.Vars, "TF_IN_AUTOMATION=1", "TF_LOG=")
 
-	traceSize := 0
-	for _, n := range r.Sizes {
-		if n <= 10_000 {
-			traceSize = n
-		}
-	}
 	for _, n := range r.Sizes {
 		seg, body := bench.Segment(n), bench.Body(n)
 		denv.API.SetBody(bench.SegmentID, body)
@@ -188,17 +179,6 @@ func planBenchmarks(ctx context.Context, r *report, root, dir, tf, timeBin, prof
 			r.Plans[key(n, m.name)] = res
 			step("plan %7d users %-9s %6.2f s  %5.0f MB (terraform %4.0f + provider %4.0f)", n, m.name,
 				res.Wall.Seconds(), res.PeakMB(), res.TerraformMB, res.ProviderMB)
-			if n == traceSize && m.name == "full" {
-				if r.Trace, err = tracePhases(ctx, work, env, tf); err != nil {
-					return err
-				}
-				r.TraceUsers = n
-				if profileTF != "" {
-					if r.TerraformProfile, err = terraformProfile(ctx, work, env, tf, profileTF); err != nil {
-						return err
-					}
-				}
-			}
 		}
 	}
 	return nil

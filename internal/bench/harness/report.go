@@ -7,17 +7,13 @@ import (
 )
 
 type report struct {
-	Sizes      []int
-	BodyBytes  []int // per size
-	Runs       int
-	Machine    machine
-	Go         map[string]goResult // by benchmark name without "Benchmark"
-	Profile    string              // pprof -top of BenchmarkRead/full at the largest size
-	Plans      map[string]planResult
-	Trace      []phase
-	TraceUsers int
-	// TerraformProfile is Terraform's own CPU profile of the traced plan.
-	TerraformProfile *tfProfile
+	Sizes     []int
+	BodyBytes []int // per size
+	Runs      int
+	Machine   machine
+	Go        map[string]goResult // by benchmark name without "Benchmark"
+	Profile   string              // pprof -top of BenchmarkRead/full at the largest size
+	Plans     map[string]planResult
 }
 
 var modeNames = []string{"full", "no-users", "statuses"}
@@ -70,11 +66,7 @@ func (r *report) targets(p func(string, ...any)) {
 	if pl, ok := r.Plans[key(10_000, "full")]; ok {
 		why := ""
 		if pl.Wall >= 4*time.Second {
-			why = fmt.Sprintf(": Terraform's own work, %s of CPU in terraform against %s in the provider", secs(pl.TerraformCPU), secs(pl.ProviderCPU))
-			if provider, total, ok := r.providerShare(); ok {
-				why += fmt.Sprintf("; in the traced plan the provider's request, decode and state took %s of %s", secs(provider), secs(total))
-			}
-			why += " (see below)"
+			why = fmt.Sprintf(": Terraform's own work, %s of CPU in terraform against %s in the provider (see below)", secs(pl.TerraformCPU), secs(pl.ProviderCPU))
 		}
 		p("| full detail, 10,000 users: plan under 4 s | %s | %s%s |\n", secs(pl.Wall), yes(pl.Wall < 4*time.Second), why)
 	}
@@ -123,20 +115,6 @@ func (r *report) targets(p func(string, ...any)) {
 	p("\nThe time targets are on `terraform plan`. The growth of the provider Read alone is there for comparison: ")
 	p("it sorts users and emails (n log n), at 100,000 users its data no longer fit in the processor's caches, ")
 	p("and the Go benchmarks move by 10 to 20%% between runs on this machine.\n\n")
-}
-
-// providerShare is the provider's part of the traced plan, and the plan's
-// whole time.
-func (r *report) providerShare() (provider, total time.Duration, ok bool) {
-	for _, ph := range r.Trace {
-		switch {
-		case strings.HasPrefix(ph.Name, "provider:"):
-			provider += ph.Duration
-		case ph.Name == "total":
-			total, ok = ph.Duration, true
-		}
-	}
-	return provider, total, ok
 }
 
 func (r *report) plans(p func(string, ...any)) {
@@ -210,33 +188,12 @@ func (r *report) goTables(p func(string, ...any)) {
 
 func (r *report) whereTheTimeGoes(p func(string, ...any)) {
 	p("## Where the time goes\n\n")
-	if len(r.Trace) > 0 {
-		p("One more plan, full detail at %s users, with `TF_LOG=trace`, split at the first log line of each step (logging makes it slower than the table above):\n\n", count(r.TraceUsers))
-		p("| Step | Time |\n|---|--:|\n")
-		for _, ph := range r.Trace {
-			p("| %s | %s |\n", ph.Name, secs(ph.Duration))
-		}
-		p("\n")
-	}
 	if pl, ok := r.Plans[key(10_000, "full")]; ok {
 		p("At 10,000 users in full detail, terraform spends %s of CPU and the provider %s (three processes, start-up included): ",
 			secs(pl.TerraformCPU), secs(pl.ProviderCPU))
 		p("once the provider has sent the state, Terraform decodes it, checks it against the schema and writes it twice, to the refreshed and to the working state, ")
 		p("each a pass over every value. The provider cannot make that cheaper without dropping attributes that the data source promises: ")
 		p("most of the values are the memberships' ids, names and times.\n\n")
-	}
-	if tp := r.TerraformProfile; tp != nil {
-		p("Terraform's own CPU profile, %d more plans of full detail at %s users, on a build of Terraform %s from its source in the Go module proxy that profiles itself ",
-			tp.Plans, count(r.TraceUsers), tp.Version)
-		p("(`scripts/toolchain.sh terraform-profiling`). The provider runs in processes of its own and is not in it. CPU per plan:\n\n")
-		p("| Terraform function | What it does | CPU per plan | Share |\n|---|---|--:|--:|\n")
-		per := func(d time.Duration) time.Duration { return d / time.Duration(tp.Plans) }
-		for _, fn := range tfFunctions {
-			d := tp.Cum[fn.name]
-			p("| `%s` | %s | %s | %.0f%% |\n", shortFunc(fn.name), fn.does, secs(per(d)), 100*d.Seconds()/tp.Total.Seconds())
-		}
-		p("| all of terraform | | %s | 100%% |\n\n", secs(per(tp.Total)))
-		p("`go tool pprof -top -cum` of the %d profiles:\n\n```\n%s```\n\n", tp.Plans, tp.Top)
 	}
 	if r.Profile != "" {
 		largest := r.Sizes[len(r.Sizes)-1]
@@ -257,16 +214,6 @@ func (r *report) method(p func(string, ...any)) {
 	p("Because `VmHWM` never decreases, a sample misses at most what a process adds in its last 10 ms. The table reports terraform's peak plus the largest provider ")
 	p("process's peak, an upper bound of what they hold at the same time. The last column, `/usr/bin/time`'s figure, is a check: it equals the larger of the two.\n")
 	p("- Go benchmarks and the profile run with `go test -run '^$' -bench ... -benchmem` in `internal/bench` and `internal/provider`.\n")
-}
-
-// shortFunc drops the host and repository from a Go function name.
-func shortFunc(name string) string {
-	if rest, ok := strings.CutPrefix(name, "github.com/"); ok {
-		if parts := strings.SplitN(rest, "/", 3); len(parts) == 3 {
-			return parts[2]
-		}
-	}
-	return name
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
