@@ -84,35 +84,24 @@ func email(first, last string, id int64) string {
 	return fmt.Sprintf("%s.%s%d@shorterloop.com", first, last, id)
 }
 
-// envelope keeps "success" before "data", as the API sends them.
-type envelope struct {
-	Success bool                `json:"success"`
-	Data    shorterloop.Segment `json:"data"`
-}
-
 // Body returns the with-users response body for Segment(n), indented with
 // two spaces like the vendor's example.
 func Body(n int) []byte {
-	body, err := json.MarshalIndent(envelope{Success: true, Data: Segment(n)}, "", "  ")
+	body, err := json.MarshalIndent(struct {
+		Success bool                `json:"success"` // before "data", as the API sends them
+		Data    shorterloop.Segment `json:"data"`
+	}{true, Segment(n)}, "", "  ")
 	if err != nil {
 		panic(err) // a Segment always marshals
 	}
 	return body
 }
 
-var (
-	bodiesMu sync.Mutex
-	bodies   = map[int][]byte{}
-)
+var bodies sync.Map // by size: func() []byte
 
 // CachedBody is Body(n), generated once per process.
 func CachedBody(n int) []byte {
-	bodiesMu.Lock()
-	defer bodiesMu.Unlock()
-	if b, ok := bodies[n]; ok {
-		return b
-	}
-	b := Body(n)
-	bodies[n] = b
-	return b
+	once, _ := bodies.LoadOrStore(n, sync.OnceValue(func() []byte { return Body(n) }))
+	body, _ := once.(func() []byte)
+	return body()
 }
