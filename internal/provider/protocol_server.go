@@ -3,16 +3,13 @@ package provider
 import (
 	"context"
 	"math/big"
-	"sync"
 	"sync/atomic"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // NewProtocol6 returns the constructor of the provider's plugin protocol
@@ -61,7 +58,7 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	if req.TypeName != "shorterloop_segment" || data == nil || data.client == nil || req.Config == nil {
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
-	q, ok := segmentQueryFrom(ctx, req.Config)
+	q, ok := segmentQueryFrom(req.Config)
 	if !ok {
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
@@ -82,20 +79,11 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	return resp, nil
 }
 
-var segmentSchemaType = sync.OnceValue(func() tftypes.Type {
-	var resp datasource.SchemaResponse
-	(&SegmentDataSource{}).Schema(context.Background(), datasource.SchemaRequest{}, &resp)
-	return resp.Schema.Type().TerraformType(context.Background())
-})
-
 // segmentQueryFrom reads a data source configuration. It reports false for a
 // configuration that the framework should handle: one with unknown values, or
 // values that the schema's types do not allow, which the framework reports.
-func segmentQueryFrom(ctx context.Context, config *tfprotov6.DynamicValue) (segmentQuery, bool) {
-	if !segmentStateMatchesSchema(ctx) {
-		return segmentQuery{}, false
-	}
-	v, err := config.Unmarshal(segmentSchemaType())
+func segmentQueryFrom(config *tfprotov6.DynamicValue) (segmentQuery, bool) {
+	v, err := config.Unmarshal(segmentTypes().state)
 	if err != nil || !v.IsFullyKnown() || v.IsNull() {
 		return segmentQuery{}, false
 	}
@@ -145,15 +133,4 @@ func stringsFrom(v tftypes.Value) ([]string, bool) {
 		}
 	}
 	return out, true
-}
-
-// segmentStateMatchesSchema reports whether appendSegmentState writes the
-// schema's type, so that a schema change without a matching change there
-// falls back to the framework instead of sending state Terraform rejects.
-func segmentStateMatchesSchema(ctx context.Context) bool {
-	ok := segmentStateType.Equal(segmentSchemaType())
-	if !ok {
-		tflog.Warn(ctx, "The shorterloop_segment schema differs from the fast path's state type; reading through the framework")
-	}
-	return ok
 }

@@ -181,6 +181,13 @@ func (d *SegmentDataSource) Configure(_ context.Context, req datasource.Configur
 	d.data = data
 }
 
+// Read is the framework's read of the data source. The provider's server,
+// NewProtocol6, answers reads itself (protocolServer.ReadDataSource) with the
+// same state, byte for byte, and runs Read only for those it leaves to the
+// framework: when the provider is not configured, as when its configuration
+// is not known yet, and for a configuration with unknown values or values that
+// the schema's types do not allow. Under a plain providerserver server, Read
+// answers every read.
 func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m segmentModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -211,7 +218,7 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	m.CreatedAt = types.StringValue(seg.CreatedAt)
 	m.UserCount = types.Int64Value(seg.UserCount)
 	m.Emails = emailsValue(kept)
-	m.Users = types.ListNull(userType)
+	m.Users = types.ListNull(segmentTypes().user)
 	if m.IncludeUsers.IsNull() || m.IncludeUsers.ValueBool() {
 		m.Users = usersValue(kept)
 	}

@@ -2,40 +2,62 @@ package provider
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
-var (
-	subscriptionType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"first_name": types.StringType,
-		"user_role":  types.StringType,
-		"status":     types.StringType,
-	}}
-	membershipType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"segment_id":      types.Int64Type,
-		"segment_name":    types.StringType,
-		"initiative_id":   types.Int64Type,
-		"team_id":         types.Int64Type,
-		"subscription_id": types.Int64Type,
-		"created_at":      types.StringType,
-		"updated_at":      types.StringType,
-	}}
-	userType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id":            types.Int64Type,
-		"email":         types.StringType,
-		"subscriptions": types.ListType{ElemType: subscriptionType},
-		"memberships":   types.ListType{ElemType: membershipType},
-	}}
-)
+// stateTypes is the shape of the data source's state.
+type stateTypes struct {
+	// state is the state's type in the plugin protocol.
+	state tftypes.Type
+	// user, subscription and membership are the objects in users.
+	user, subscription, membership types.ObjectType
+	// The most that appendSegmentState writes for the segment, a user, a
+	// subscription and a membership, but for the contents of their strings
+	// and lists.
+	segmentFixed, userFixed, subscriptionFixed, membershipFixed int
+}
+
+// segmentTypes reads the state's shape from the data source's schema, the one
+// place that describes it.
+var segmentTypes = sync.OnceValue(func() *stateTypes {
+	ctx := context.Background()
+	var resp datasource.SchemaResponse
+	(&SegmentDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &resp)
+	// Without these objects, the schema and the code disagree: every test fails.
+	objectAt := func(p path.Path) types.ObjectType {
+		t, diags := resp.Schema.TypeAtPath(ctx, p)
+		obj, ok := t.(types.ObjectType)
+		if diags.HasError() || !ok {
+			panic(fmt.Sprintf("shorterloop_segment's schema has no object at %q: %v", p, diags))
+		}
+		return obj
+	}
+	users := path.Root("users").AtListIndex(0)
+	segment := objectAt(path.Empty())
+	s := &stateTypes{
+		state:        segment.TerraformType(ctx),
+		user:         objectAt(users),
+		subscription: objectAt(users.AtName("subscriptions").AtListIndex(0)),
+		membership:   objectAt(users.AtName("memberships").AtListIndex(0)),
+	}
+	s.segmentFixed, s.userFixed = fixedSize(segment), fixedSize(s.user)
+	s.subscriptionFixed, s.membershipFixed = fixedSize(s.subscription), fixedSize(s.membership)
+	return s
+})
 
 // userFilter keeps users with at least one subscription matching every set
 // criterion. A nil set does not filter.
@@ -136,13 +158,14 @@ func usersValue(users []*shorterloop.User) types.List {
 	for i, u := range users {
 		elems[i] = userValue(u)
 	}
-	return types.ListValueMust(userType, elems)
+	return types.ListValueMust(segmentTypes().user, elems)
 }
 
 func userValue(u *shorterloop.User) types.Object {
+	st := segmentTypes()
 	subs := make([]attr.Value, len(u.Subscriptions))
 	for i, s := range u.Subscriptions {
-		subs[i] = types.ObjectValueMust(subscriptionType.AttrTypes, map[string]attr.Value{
+		subs[i] = types.ObjectValueMust(st.subscription.AttrTypes, map[string]attr.Value{
 			"first_name": types.StringPointerValue(s.FirstName),
 			"user_role":  types.StringValue(s.UserRole),
 			"status":     types.StringValue(s.Status),
@@ -152,7 +175,7 @@ func userValue(u *shorterloop.User) types.Object {
 	mems := make([]attr.Value, len(opts))
 	for i, o := range opts {
 		us := o.UserSegment
-		mems[i] = types.ObjectValueMust(membershipType.AttrTypes, map[string]attr.Value{
+		mems[i] = types.ObjectValueMust(st.membership.AttrTypes, map[string]attr.Value{
 			"segment_id":      types.Int64Value(us.SegmentOptionID),
 			"segment_name":    types.StringValue(o.Value),
 			"initiative_id":   types.Int64Value(us.InitiativeID),
@@ -162,11 +185,11 @@ func userValue(u *shorterloop.User) types.Object {
 			"updated_at":      types.StringValue(us.UpdatedAt),
 		})
 	}
-	return types.ObjectValueMust(userType.AttrTypes, map[string]attr.Value{
+	return types.ObjectValueMust(st.user.AttrTypes, map[string]attr.Value{
 		"id":            types.Int64Value(u.ID),
 		"email":         types.StringValue(u.Email),
-		"subscriptions": types.ListValueMust(subscriptionType, subs),
-		"memberships":   types.ListValueMust(membershipType, mems),
+		"subscriptions": types.ListValueMust(st.subscription, subs),
+		"memberships":   types.ListValueMust(st.membership, mems),
 	})
 }
 
@@ -193,35 +216,13 @@ type segmentQuery struct {
 
 func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.includeUsers }
 
-// segmentStateType is the type appendSegmentState writes; it must be the
-// schema's type.
-var segmentStateType = func() tftypes.Object {
-	str, num, strList := tftypes.String, tftypes.Number, tftypes.List{ElementType: tftypes.String}
-	subscription := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"first_name": str, "status": str, "user_role": str,
-	}}
-	membership := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"created_at": str, "initiative_id": num, "segment_id": num, "segment_name": str,
-		"subscription_id": num, "team_id": num, "updated_at": str,
-	}}
-	user := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"email": str, "id": num,
-		"memberships":   tftypes.List{ElementType: membership},
-		"subscriptions": tftypes.List{ElementType: subscription},
-	}}
-	return tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"created_at": str, "emails": strList, "id": num, "include_users": tftypes.Bool, "name": str,
-		"statuses": strList, "user_count": num, "user_roles": strList,
-		"users": tftypes.List{ElementType: user},
-	}}
-}()
-
 // appendSegmentState appends the data source's state to b in the plugin
 // protocol's MessagePack encoding, byte for byte as terraform-plugin-go
 // encodes the same value: object attributes in name order, numbers as the
 // shortest integer, strings as the shortest string. It holds the same values
 // as the framework path (Read with emailsValue and usersValue), without
-// building them first.
+// building them first. TestFastReadMatchesFrameworkRead holds its keys and
+// types to the schema's.
 func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) []byte {
 	b = slices.Grow(b, segmentStateSize(q, seg, kept))
 
@@ -287,38 +288,47 @@ func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept
 // close to it: lengths and numbers are counted at their largest, strings at
 // their length plus the largest header.
 func segmentStateSize(q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) int {
-	const (
-		header = 5 // of a string or list, at most
-		number = 9 // at most
-		// A map header, the keys and the values but for string contents:
-		// the segment's attributes, a user's, a subscription's and a
-		// membership's.
-		segmentFixed      = 1 + 68 + 9 + 2*number + 1 + 4*header + 2*header
-		userFixed         = 1 + 31 + 4 + number + 3*header
-		subscriptionFixed = 1 + 25 + 3 + 3*header
-		membershipFixed   = 1 + 77 + 7 + 4*number + 3*header
-	)
+	st := segmentTypes()
 	str := func(list []string) (n int) {
 		for _, s := range list {
-			n += header + len(s)
+			n += msgpackMaxHeader + len(s)
 		}
 		return n
 	}
-	n := segmentFixed + len(seg.CreatedAt) + len(seg.Value) + str(q.statuses) + str(q.userRoles)
+	n := st.segmentFixed + len(seg.CreatedAt) + len(seg.Value) + str(q.statuses) + str(q.userRoles)
 	for _, u := range kept {
-		n += header + len(u.Email)
+		n += msgpackMaxHeader + len(u.Email)
 		if !q.withUsers() {
 			continue
 		}
-		n += userFixed + len(u.Email)
+		n += st.userFixed + len(u.Email)
 		for _, s := range u.Subscriptions {
-			n += subscriptionFixed + len(s.UserRole) + len(s.Status)
+			n += st.subscriptionFixed + len(s.UserRole) + len(s.Status)
 			if s.FirstName != nil {
 				n += len(*s.FirstName)
 			}
 		}
 		for _, o := range u.SegmentOptions {
-			n += membershipFixed + len(o.Value) + len(o.UserSegment.CreatedAt) + len(o.UserSegment.UpdatedAt)
+			n += st.membershipFixed + len(o.Value) + len(o.UserSegment.CreatedAt) + len(o.UserSegment.UpdatedAt)
+		}
+	}
+	return n
+}
+
+// fixedSize is the most that appendSegmentState writes for an object of type
+// t but for the contents of its strings and lists: its map header, keys, and
+// each value's number, bool, or string or list header.
+func fixedSize(t types.ObjectType) int {
+	n := len(msgpackMapLen(nil, len(t.AttrTypes)))
+	for name, typ := range t.AttrTypes {
+		n += len(msgpackString(nil, name))
+		switch {
+		case typ.Equal(types.Int64Type):
+			n += msgpackMaxNumber
+		case typ.Equal(types.BoolType):
+			n++
+		default:
+			n += msgpackMaxHeader
 		}
 	}
 	return n
@@ -326,6 +336,12 @@ func segmentStateSize(q segmentQuery, seg *shorterloop.Segment, kept []*shorterl
 
 // MessagePack, as github.com/vmihailenco/msgpack/v5 writes it for
 // terraform-plugin-go.
+
+// The largest a number, and a string's, list's or map's header, take.
+const (
+	msgpackMaxNumber = 9
+	msgpackMaxHeader = 5
+)
 
 func msgpackNil(b []byte) []byte { return append(b, 0xc0) }
 
