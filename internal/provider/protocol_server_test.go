@@ -14,6 +14,42 @@ import (
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
+// protocolServer does not forward the framework's list resource, action and
+// state store calls, which terraform-plugin-go keeps in interfaces of their
+// own: a provider that defined any would have them hidden.
+func TestProtocolServerHidesNothingTheProviderDefines(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := NewProtocol6("test")()
+	meta, err := s.GetMetadata(ctx, &tfprotov6.GetMetadataRequest{})
+	if err != nil || len(meta.Diagnostics) > 0 {
+		t.Fatalf("GetMetadata: %v %+v", err, meta.Diagnostics)
+	}
+	schemas, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schemas.Diagnostics) > 0 {
+		t.Fatalf("GetProviderSchema: %v %+v", err, schemas.Diagnostics)
+	}
+	_, lists := s.(tfprotov6.ProviderServerWithListResource)
+	_, actions := s.(tfprotov6.ProviderServerWithActions)
+	_, stores := s.(tfprotov6.ProviderServerWithStateStores)
+	for _, kind := range []struct {
+		name      string
+		defined   int
+		forwarded bool
+	}{
+		{"list resources", len(meta.ListResources) + len(schemas.ListResourceSchemas), lists},
+		{"actions", len(meta.Actions) + len(schemas.ActionSchemas), actions},
+		{"state stores", len(meta.StateStores) + len(schemas.StateStoreSchemas), stores},
+	} {
+		if kind.defined > 0 && !kind.forwarded {
+			t.Errorf("the provider defines %s, which protocolServer does not forward to the framework", kind.name)
+		}
+	}
+	if len(meta.DataSources) != 1 || len(schemas.DataSourceSchemas) != 1 {
+		t.Errorf("the framework reports %d data sources and %d data source schemas, want 1", len(meta.DataSources), len(schemas.DataSourceSchemas))
+	}
+}
+
 // The fast path answers exactly what the framework path answers, byte for
 // byte, for every kind of segment and configuration. This is what keeps
 // appendSegmentState in step with the schema.
