@@ -59,6 +59,7 @@ type cliWorkspace struct {
 
 func newCLIWorkspace(t *testing.T, config string, env ...string) *cliWorkspace {
 	t.Helper()
+	skipWithoutCLI(t)
 	bin := buildProvider(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "terraformrc")
@@ -82,7 +83,7 @@ func newCLIWorkspace(t *testing.T, config string, env ...string) *cliWorkspace {
 // run runs terraform in the workspace and returns its combined output.
 func (w *cliWorkspace) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd := exec.CommandContext(t.Context(), terraformCLI, args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(cleanEnv(), w.env...)
 	out, err := cmd.CombinedOutput()
@@ -94,9 +95,8 @@ func (w *cliWorkspace) run(t *testing.T, args ...string) (string, error) {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		switch k, _, _ := strings.Cut(kv, "="); {
-		case k == "TF_CLI_CONFIG_FILE", k == "TF_LOG", k == "TF_LOG_PATH", k == "TF_LOG_PROVIDER", k == "TF_REATTACH_PROVIDERS",
-			strings.HasPrefix(k, "SHORTERLOOP_"):
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "TF_CLI_CONFIG_FILE", "TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS":
 		default:
 			env = append(env, kv)
 		}

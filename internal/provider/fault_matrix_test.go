@@ -269,10 +269,7 @@ data "shorterloop_segment" "test" {
 				// Terraform wraps diagnostic text at any space.
 				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(tc.wantError, " ", `\s+`))
 			}
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{step},
-			})
+			acceptanceTest(t, resource.TestCase{Steps: []resource.TestStep{step}})
 			if got := api.Requests(int64(tc.id)); tc.wantError != "" && got != tc.requests {
 				t.Errorf("the API got %d requests, want %d", got, tc.requests)
 			}

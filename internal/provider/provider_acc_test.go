@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 )
@@ -19,12 +20,14 @@ const (
 	testInitiative = "SHO-TEST"
 )
 
-var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"shorterloop": func() (tfprotov6.ProviderServer, error) { return NewProtocol6("test")(), nil },
-}
+// terraformCLI is the Terraform or OpenTofu binary that the acceptance tests
+// run, empty when there is none.
+var terraformCLI string
 
 // TestMain points terraform-plugin-testing at a local Terraform (or OpenTofu)
-// binary so that acceptance tests never download one.
+// binary so that acceptance tests never download one. Without one, the
+// acceptance tests skip and the unit tests run; with TF_ACC set, the run fails
+// instead, so that it cannot pass having run no acceptance test.
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		for _, name := range []string{"terraform", "tofu"} {
@@ -34,18 +37,44 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		fmt.Fprintln(os.Stderr, "no terraform or tofu binary: put one on PATH or set TF_ACC_TERRAFORM_PATH")
+	terraformCLI = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraformCLI == "" && os.Getenv("TF_ACC") != "" {
+		fmt.Fprintln(os.Stderr, "TF_ACC is set but there is no terraform or tofu binary: put one on PATH or set TF_ACC_TERRAFORM_PATH")
 		os.Exit(1)
 	}
-	if strings.HasPrefix(filepath.Base(bin), "tofu") && os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+	if strings.HasPrefix(filepath.Base(terraformCLI), "tofu") && os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 	}
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+	// The provider falls back on these when its configuration leaves an
+	// attribute out: tests configure it explicitly.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "SHORTERLOOP_") {
+			_ = os.Unsetenv(k)
+		}
+	}
 	code := m.Run()
 	removeProviderBuild()
 	os.Exit(code)
+}
+
+// acceptanceTest runs c on the Terraform CLI against the provider in this
+// process, or skips when there is no CLI.
+func acceptanceTest(t *testing.T, c resource.TestCase) {
+	t.Helper()
+	skipWithoutCLI(t)
+	c.ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+		"shorterloop": func() (tfprotov6.ProviderServer, error) { return NewProtocol6("test")(), nil },
+	}
+	resource.UnitTest(t, c)
+}
+
+// skipWithoutCLI skips a test that needs the Terraform CLI when there is none.
+func skipWithoutCLI(t *testing.T) {
+	t.Helper()
+	if terraformCLI == "" {
+		t.Skip("no terraform or tofu on PATH: set TF_ACC_TERRAFORM_PATH to run the acceptance tests")
+	}
 }
 
 // newFakeAPI starts a fake Shorter Loop API for one test.

@@ -214,8 +214,7 @@ func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest,
 func TestAccSegmentDataSource_oneRequestPerSegment(t *testing.T) {
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + `
 data "shorterloop_segment" "all" {

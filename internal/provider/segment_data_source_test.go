@@ -30,8 +30,7 @@ func expectEmails(addr string, want ...string) statecheck.StateCheck {
 func TestAccSegmentDataSource_vendorExample(t *testing.T) {
 	_, srv := newFakeAPI(t)
 	user := func(i int) tfjsonpath.Path { return at("users").AtSliceIndex(i) }
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + `
 data "shorterloop_segment" "test" {
@@ -93,8 +92,7 @@ output "members" {
 // succeeds and id stays as configured.
 func TestAccSegmentDataSource_vendorQuirkOtherID(t *testing.T) {
 	_, srv := newFakeAPI(t)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + `data "shorterloop_segment" "test" { id = 18 }`,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -124,8 +122,7 @@ func mixedSegment() shorterloop.Segment {
 func TestAccSegmentDataSource_filters(t *testing.T) {
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + `
 data "shorterloop_segment" "all" {
@@ -166,8 +163,7 @@ data "shorterloop_segment" "nobody" {
 
 func TestAccSegmentDataSource_includeUsersFalse(t *testing.T) {
 	_, srv := newFakeAPI(t)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + `
 data "shorterloop_segment" "test" {
@@ -189,8 +185,7 @@ func TestAccSegmentDataSource_configFromEnv(t *testing.T) {
 	t.Setenv(envAPIToken, testToken)
 	t.Setenv(envInitiativeID, testInitiative)
 	t.Setenv(envBaseURL, srv.URL)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `data "shorterloop_segment" "test" { id = 19 }`,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -256,8 +251,7 @@ func TestAccSegmentDataSource_errors(t *testing.T) {
 			if tt.provider != nil {
 				cfg = tt.provider(srv.URL)
 			}
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			acceptanceTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      cfg + fmt.Sprintf(`data "shorterloop_segment" "test" { id = %d }`, tt.id),
 					ExpectError: regexp.MustCompile(tt.want),
@@ -292,8 +286,7 @@ func TestAccProvider_configErrors(t *testing.T) {
 			if tt.name == "id below 1" {
 				id = 0
 			}
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			acceptanceTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      tt.config + fmt.Sprintf("\ndata \"shorterloop_segment\" \"test\" { id = %d }\n", id),
 					ExpectError: regexp.MustCompile(tt.want),
@@ -307,8 +300,7 @@ func TestAccProvider_configErrors(t *testing.T) {
 // data source itself is only read at apply.
 func TestAccProvider_unknownConfigAtPlan(t *testing.T) {
 	_, srv := newFakeAPI(t)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 resource "terraform_data" "initiative" {
