@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
@@ -23,12 +25,14 @@ type faultCase struct {
 	name string
 	// setup prepares the fake API and returns extra provider arguments.
 	setup func(t *testing.T, api *fakeapi.Server) (providerArgs string)
+	// token is the provider's api_token; testToken when empty.
+	token string
 	id    int
 	// Exactly one of wantError and checks is set.
 	wantError string
 	checks    []statecheck.StateCheck
-	// requests is how many requests a failing read makes, retries included
-	// (Terraform reads once before it stops).
+	// requests is how many requests Terraform's first read makes, retries
+	// included.
 	requests int
 }
 
@@ -58,7 +62,7 @@ func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
 
 func faultMatrix() []faultCase {
 	return []faultCase{
-		{name: "401 unauthorized", id: 19,
+		{name: "401 unauthorized", id: 19, token: "revoked-token",
 			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
 			requests:  1,
 			wantError: `(?s)Shorter Loop rejected the API token.*401 Unauthorized.*SHORTERLOOP_API_TOKEN`},
@@ -71,11 +75,13 @@ func faultMatrix() []faultCase {
 			requests:  1,
 			wantError: `(?s)Shorter Loop segment not found.*has no segment 404`},
 		{name: "429 with Retry-After, then success", id: 19,
-			setup:  fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}, Times: 1}),
-			checks: vendorChecks("Young Innovators")},
+			setup:    fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}, Times: 1}),
+			requests: 2,
+			checks:   vendorChecks("Young Innovators")},
 		{name: "503 twice, then success", id: 19,
-			setup:  fault(19, fakeapi.Fault{Status: 503, Times: 2}),
-			checks: vendorChecks("Young Innovators")},
+			setup:    fault(19, fakeapi.Fault{Status: 503, Times: 2}),
+			requests: 3,
+			checks:   vendorChecks("Young Innovators")},
 		{name: "retries exhausted", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{Status: 503, ContentType: "text/plain", Body: "upstream overloaded"})
@@ -88,8 +94,9 @@ func faultMatrix() []faultCase {
 			requests:  1,
 			wantError: `(?s)Shorter Loop rate limit reached.*asked to retry after 1h0m0s`},
 		{name: "connection reset mid-body, then success", id: 19,
-			setup:  fault(19, fakeapi.Fault{ResetAfter: 1000, Times: 1}),
-			checks: vendorChecks("Young Innovators")},
+			setup:    fault(19, fakeapi.Fault{ResetAfter: 1000, Times: 1}),
+			requests: 2,
+			checks:   vendorChecks("Young Innovators")},
 		{name: "connection reset mid-body every time", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{ResetAfter: 1000})
@@ -135,6 +142,7 @@ func faultMatrix() []faultCase {
 				]}}`))
 				return ""
 			},
+			requests: 1,
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.StringExact("")),
@@ -158,12 +166,14 @@ func faultMatrix() []faultCase {
 				]}}`))
 				return ""
 			},
+			requests: 1,
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Extra")),
 				expectEmails(segmentAddr, "a@example.com"),
 			}},
 		{name: "answer for another segment id", id: 18,
-			setup: func(*testing.T, *fakeapi.Server) string { return "" },
+			setup:    func(*testing.T, *fakeapi.Server) string { return "" },
+			requests: 1,
 			checks: append(vendorChecks("Young Innovators"),
 				statecheck.ExpectKnownValue(segmentAddr, at("id"), knownvalue.Int64Exact(18)))},
 		{name: "userCount differs from the users returned", id: 8,
@@ -171,6 +181,7 @@ func faultMatrix() []faultCase {
 				api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
 				return ""
 			},
+			requests: 1,
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(5)),
 				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(1)),
@@ -210,6 +221,7 @@ func faultMatrix() []faultCase {
 				}}}))
 				return ""
 			},
+			requests: 1,
 			checks: []statecheck.StateCheck{
 				expectEmails(segmentAddr, "ann@example.com", "bob@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(4)),
@@ -222,6 +234,7 @@ func faultMatrix() []faultCase {
 				}}}))
 				return ""
 			},
+			requests: 1,
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Équipe 日本")),
 				expectEmails(segmentAddr, "zoë@exämple.com"),
@@ -232,7 +245,8 @@ func faultMatrix() []faultCase {
 				api.SetGzip(true)
 				return ""
 			},
-			checks: vendorChecks("Young Innovators")},
+			requests: 1,
+			checks:   vendorChecks("Young Innovators")},
 		{name: "500 is not retried", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{Status: 500, ContentType: "application/json", Body: `{"message":"database unavailable"}`})
@@ -247,10 +261,7 @@ func TestAccFaultMatrix(t *testing.T) {
 	for _, tc := range faultMatrix() {
 		t.Run(tc.name, func(t *testing.T) {
 			api, srv := newFakeAPI(t)
-			token := testToken
-			if tc.name == "401 unauthorized" {
-				token = "revoked-token"
-			}
+			token := cmp.Or(tc.token, testToken)
 			args := tc.setup(t, api)
 			config := fmt.Sprintf(`
 provider "shorterloop" {
@@ -268,8 +279,12 @@ data "shorterloop_segment" "test" {
 			if tc.wantError != "" {
 				// Terraform wraps diagnostic text at any space.
 				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(tc.wantError, " ", `\s+`))
+			} else {
+				// After the first terraform plan, whose read is the only one so far.
+				step.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{requestCount{api, int64(tc.id), tc.requests}}
 			}
 			acceptanceTest(t, resource.TestCase{Steps: []resource.TestStep{step}})
+			// Terraform stops after a failed read.
 			if got := api.Requests(int64(tc.id)); tc.wantError != "" && got != tc.requests {
 				t.Errorf("the API got %d requests, want %d", got, tc.requests)
 			}

@@ -261,34 +261,31 @@ func TestAccSegmentDataSource_errors(t *testing.T) {
 	}
 }
 
+// TestMain clears the SHORTERLOOP_* variables, so only the configuration
+// counts.
 func TestAccProvider_configErrors(t *testing.T) {
-	t.Setenv(envAPIToken, "")
-	t.Setenv(envInitiativeID, "")
-	t.Setenv(envBaseURL, "")
 	tests := []struct {
-		name, config, want string
+		name, config string
+		id           int
+		want         string
 	}{
-		{"missing token", `provider "shorterloop" { initiative_id = "SHO-TEST" }`, `(?s)Missing Shorter Loop API token.*api_token.*SHORTERLOOP_API_TOKEN`},
-		{"missing initiative", `provider "shorterloop" { api_token = "x" }`, `(?s)Missing Shorter Loop initiative.*initiative_id.*SHORTERLOOP_INITIATIVE_ID`},
+		{"missing token", `provider "shorterloop" { initiative_id = "SHO-TEST" }`, 19, `(?s)Missing Shorter Loop API token.*api_token.*SHORTERLOOP_API_TOKEN`},
+		{"missing initiative", `provider "shorterloop" { api_token = "x" }`, 19, `(?s)Missing Shorter Loop initiative.*initiative_id.*SHORTERLOOP_INITIATIVE_ID`},
 		{"plain http to a remote host", `provider "shorterloop" {
   api_token     = "x"
   initiative_id = "SHO-TEST"
   base_url      = "http://api.shorterloop.com"
-}`, `(?s)Invalid Shorter Loop base URL.*plain http`},
+}`, 19, `(?s)Invalid Shorter Loop base URL.*plain http`},
 		{"id below 1", `provider "shorterloop" {
   api_token     = "x"
   initiative_id = "SHO-TEST"
-}`, `(?s)id.*must be at least 1`},
+}`, 0, `(?s)id.*must be at least 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			id := 19
-			if tt.name == "id below 1" {
-				id = 0
-			}
 			acceptanceTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
-					Config:      tt.config + fmt.Sprintf("\ndata \"shorterloop_segment\" \"test\" { id = %d }\n", id),
+					Config:      tt.config + fmt.Sprintf("\ndata \"shorterloop_segment\" \"test\" { id = %d }\n", tt.id),
 					ExpectError: regexp.MustCompile(tt.want),
 				}},
 			})
