@@ -18,9 +18,11 @@ import (
 // token back in its error bodies. The token must appear nowhere: not in the
 // logs, the output, the diagnostics, or the state.
 func TestAccCLI_tokenNeverLeaks(t *testing.T) {
+	t.Parallel()
 	const token = "sl-known-token-5c1d9e7f2a4b"
 	for _, via := range []string{"env", "attribute"} {
 		t.Run(via, func(t *testing.T) {
+			t.Parallel()
 			api := fakeapi.New(token, testInitiative)
 			_, srv := serveAPI(t, api)
 			api.SetFault(66, fakeapi.Fault{Status: 502, ContentType: "text/plain", Body: "upstream saw Authorization: Bearer " + token})
@@ -115,6 +117,7 @@ output "emails" {
 // TestAccCLI_parallelReads applies 50 data sources, each on its own segment,
 // at -parallelism=10 and checks every one got its own data.
 func TestAccCLI_parallelReads(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	for i := int64(1); i <= 50; i++ {
 		users := make([]shorterloop.User, i%7+1)
@@ -163,6 +166,7 @@ output "segments" {
 // TestAccCLI_warnings checks the warnings users see when the API answers
 // with another segment or a user count that does not match.
 func TestAccCLI_warnings(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
 	w := newCLIWorkspace(t, `

@@ -258,8 +258,10 @@ func faultMatrix() []faultCase {
 }
 
 func TestAccFaultMatrix(t *testing.T) {
+	t.Parallel()
 	for _, tc := range faultMatrix() {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			api, srv := newFakeAPI(t)
 			token := cmp.Or(tc.token, testToken)
 			args := tc.setup(t, api)

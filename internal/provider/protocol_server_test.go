@@ -54,6 +54,7 @@ func TestProtocolServerHidesNothingTheProviderDefines(t *testing.T) {
 // byte, for every kind of segment and configuration. This is what keeps
 // appendSegmentState in step with the schema.
 func TestFastReadMatchesFrameworkRead(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	sub := func(first *string, status, role string) shorterloop.Subscription {
 		return shorterloop.Subscription{FirstName: first, Status: status, UserRole: role}
@@ -96,6 +97,7 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 		for _, q := range queries {
 			q.id = id
 			t.Run(fmt.Sprintf("%d/%+v", id, q), func(t *testing.T) {
+				t.Parallel()
 				want := readSegmentThrough(t, framework, q)
 				got := readSegmentThrough(t, fast, q)
 				if len(want.Diagnostics) > 0 && want.Diagnostics[0].Severity == tfprotov6.DiagnosticSeverityError {
@@ -119,6 +121,7 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 
 // Reads the fast path does not take go to the framework.
 func TestFastReadFallsBackToFramework(t *testing.T) {
+	t.Parallel()
 	_, srv := newFakeAPI(t)
 	t.Run("not configured", func(t *testing.T) {
 		resp := readSegmentThrough(t, NewProtocol6("test")(), segmentQuery{id: 19})
@@ -235,6 +238,7 @@ func decodeState(t *testing.T, resp *tfprotov6.ReadDataSourceResponse) string {
 
 // segmentStateSize bounds the state's size closely.
 func TestSegmentStateSize(t *testing.T) {
+	t.Parallel()
 	big := bench.Segment(2000)
 	yes, no := true, false
 	for _, seg := range []*shorterloop.Segment{&big, vendorSegment(t), {ID: 1}} {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestClientConfig(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		envAPIToken:     "env-token",
 		envInitiativeID: "SHO-ENV",
@@ -76,6 +77,7 @@ func TestClientConfig(t *testing.T) {
 }
 
 func TestMissingAttributeDiagnosticsNameEnvVars(t *testing.T) {
+	t.Parallel()
 	_, diags := clientConfig(providerModel{APIToken: types.StringNull(), InitiativeID: types.StringNull(), BaseURL: types.StringNull()},
 		func(string) string { return "" })
 	details := diags.Errors()[0].Detail() + diags.Errors()[1].Detail()
@@ -87,6 +89,7 @@ func TestMissingAttributeDiagnosticsNameEnvVars(t *testing.T) {
 }
 
 func TestCheckBaseURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url     string
 		wantErr string
@@ -124,6 +127,7 @@ func TestCheckBaseURL(t *testing.T) {
 }
 
 func TestReadErrorDiagnostic(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		err     error

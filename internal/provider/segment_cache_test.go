@@ -23,6 +23,7 @@ var testKey = segmentKey{baseURL: "https://api.example.com", initiativeID: "SHO-
 // Concurrent reads of one segment share one request; reads of another
 // segment, initiative or base URL make their own.
 func TestSegmentCacheConcurrentReads(t *testing.T) {
+	t.Parallel()
 	c := newSegmentCache()
 	release := make(chan struct{})
 	var fetches atomic.Int32
@@ -88,6 +89,7 @@ func TestSegmentCacheConcurrentReads(t *testing.T) {
 // A failed request is shared with the reads waiting for it, but the next
 // read asks again.
 func TestSegmentCacheDoesNotKeepErrors(t *testing.T) {
+	t.Parallel()
 	c := newSegmentCache()
 	release := make(chan struct{})
 	boom := errors.New("boom")
@@ -125,6 +127,7 @@ func TestSegmentCacheDoesNotKeepErrors(t *testing.T) {
 
 // A read that gives up does not fail the others waiting for its request.
 func TestSegmentCacheCancelledRead(t *testing.T) {
+	t.Parallel()
 	c := newSegmentCache()
 	ctx, cancel := context.WithCancel(context.Background())
 	var fetches atomic.Int32
@@ -212,6 +215,7 @@ func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest,
 // Several data sources on one segment, with different filters, make one
 // request per Terraform run.
 func TestAccSegmentDataSource_oneRequestPerSegment(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
 	acceptanceTest(t, resource.TestCase{

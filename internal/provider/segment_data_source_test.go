@@ -28,6 +28,7 @@ func expectEmails(addr string, want ...string) statecheck.StateCheck {
 }
 
 func TestAccSegmentDataSource_vendorExample(t *testing.T) {
+	t.Parallel()
 	_, srv := newFakeAPI(t)
 	user := func(i int) tfjsonpath.Path { return at("users").AtSliceIndex(i) }
 	acceptanceTest(t, resource.TestCase{
@@ -91,6 +92,7 @@ output "members" {
 // The vendor's page asks for segment 18 and gets segment 19: the read
 // succeeds and id stays as configured.
 func TestAccSegmentDataSource_vendorQuirkOtherID(t *testing.T) {
+	t.Parallel()
 	_, srv := newFakeAPI(t)
 	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
@@ -120,6 +122,7 @@ func mixedSegment() shorterloop.Segment {
 }
 
 func TestAccSegmentDataSource_filters(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	api.SetSegment(7, mixedSegment())
 	acceptanceTest(t, resource.TestCase{
@@ -162,6 +165,7 @@ data "shorterloop_segment" "nobody" {
 }
 
 func TestAccSegmentDataSource_includeUsersFalse(t *testing.T) {
+	t.Parallel()
 	_, srv := newFakeAPI(t)
 	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
@@ -196,6 +200,7 @@ func TestAccSegmentDataSource_configFromEnv(t *testing.T) {
 }
 
 func TestAccSegmentDataSource_errors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		provider func(url string) string
@@ -243,6 +248,7 @@ func TestAccSegmentDataSource_errors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			api, srv := newFakeAPI(t)
 			if tt.setup != nil {
 				tt.setup(api)
@@ -264,6 +270,7 @@ func TestAccSegmentDataSource_errors(t *testing.T) {
 // TestMain clears the SHORTERLOOP_* variables, so only the configuration
 // counts.
 func TestAccProvider_configErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, config string
 		id           int
@@ -283,6 +290,7 @@ func TestAccProvider_configErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			acceptanceTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      tt.config + fmt.Sprintf("\ndata \"shorterloop_segment\" \"test\" { id = %d }\n", tt.id),
@@ -296,6 +304,7 @@ func TestAccProvider_configErrors(t *testing.T) {
 // Provider configuration that is unknown until apply is fine as long as the
 // data source itself is only read at apply.
 func TestAccProvider_unknownConfigAtPlan(t *testing.T) {
+	t.Parallel()
 	_, srv := newFakeAPI(t)
 	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{

@@ -42,6 +42,7 @@ func listStringsOf(t *testing.T, l types.List) []string {
 }
 
 func TestEmailsValue(t *testing.T) {
+	t.Parallel()
 	vendor := vendorSegment(t)
 	vendorEmails := make([]string, 0, len(vendor.Users))
 	for _, u := range vendor.Users {
@@ -114,6 +115,7 @@ func TestEmailsValue(t *testing.T) {
 }
 
 func TestVendorEmails(t *testing.T) {
+	t.Parallel()
 	got := listStringsOf(t, emailsValue(keptUsers(vendorSegment(t).Users, userFilter{})))
 	if len(got) != 39 {
 		t.Fatalf("got %d emails, want 39", len(got))
@@ -127,6 +129,7 @@ func TestVendorEmails(t *testing.T) {
 }
 
 func TestKeptUsersSortedByID(t *testing.T) {
+	t.Parallel()
 	kept := keptUsers(vendorSegment(t).Users, userFilter{})
 	if len(kept) != 39 {
 		t.Fatalf("got %d users, want 39", len(kept))
@@ -141,6 +144,7 @@ func TestKeptUsersSortedByID(t *testing.T) {
 }
 
 func TestUserValue(t *testing.T) {
+	t.Parallel()
 	u := &shorterloop.User{
 		ID:    7,
 		Email: "Mixed@Example.com",
@@ -195,6 +199,7 @@ func TestUserValue(t *testing.T) {
 }
 
 func TestUsersValueEmptyArrays(t *testing.T) {
+	t.Parallel()
 	l := usersValue([]*shorterloop.User{{ID: 1}})
 	if l.IsNull() || len(l.Elements()) != 1 {
 		t.Fatalf("users = %v", l)
@@ -208,6 +213,7 @@ func TestUsersValueEmptyArrays(t *testing.T) {
 }
 
 func TestSegmentWarnings(t *testing.T) {
+	t.Parallel()
 	vendor := vendorSegment(t)
 	tests := []struct {
 		name      string
