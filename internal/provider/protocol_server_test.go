@@ -29,19 +29,15 @@ func TestProtocolServerHidesNothingTheProviderDefines(t *testing.T) {
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		t.Fatalf("GetProviderSchema: %v %+v", err, schemas.Diagnostics)
 	}
-	_, lists := s.(tfprotov6.ProviderServerWithListResource)
-	_, actions := s.(tfprotov6.ProviderServerWithActions)
-	_, stores := s.(tfprotov6.ProviderServerWithStateStores)
 	for _, kind := range []struct {
-		name      string
-		defined   int
-		forwarded bool
+		name    string
+		defined int
 	}{
-		{"list resources", len(meta.ListResources) + len(schemas.ListResourceSchemas), lists},
-		{"actions", len(meta.Actions) + len(schemas.ActionSchemas), actions},
-		{"state stores", len(meta.StateStores) + len(schemas.StateStoreSchemas), stores},
+		{"list resources", len(meta.ListResources) + len(schemas.ListResourceSchemas)},
+		{"actions", len(meta.Actions) + len(schemas.ActionSchemas)},
+		{"state stores", len(meta.StateStores) + len(schemas.StateStoreSchemas)},
 	} {
-		if kind.defined > 0 && !kind.forwarded {
+		if kind.defined > 0 {
 			t.Errorf("the provider defines %s, which protocolServer does not forward to the framework", kind.name)
 		}
 	}
