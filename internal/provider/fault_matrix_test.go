@@ -247,13 +247,21 @@ func faultMatrix() []faultCase {
 			},
 			requests: 1,
 			checks:   vendorChecks("Young Innovators")},
-		{name: "500 is not retried", id: 19,
+		{name: "500 once, then success", id: 19,
+			setup:    fault(19, fakeapi.Fault{Status: 500, Times: 1}),
+			requests: 2,
+			checks:   vendorChecks("Young Innovators")},
+		{name: "500 every time", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{Status: 500, ContentType: "application/json", Body: `{"message":"database unavailable"}`})
-				return ""
+				return "max_retries = 2"
 			},
+			requests:  3,
+			wantError: `(?s)Shorter Loop API error.*500 Internal Server Error after 3 attempts: database unavailable`},
+		{name: "501 is not retried", id: 19,
+			setup:     fault(19, fakeapi.Fault{Status: 501, ContentType: "text/plain", Body: "not implemented"}),
 			requests:  1,
-			wantError: `(?s)Shorter Loop API error.*500 Internal Server Error: database unavailable`},
+			wantError: `(?s)Shorter Loop API error.*501 Not Implemented \(text/plain\): not implemented`},
 	}
 }
 

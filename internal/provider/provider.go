@@ -118,7 +118,7 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators: []validator.String{baseURLValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a transient failure (connection error, timeout, HTTP 429, 502, 503 or 504) is retried, "+
+				MarkdownDescription: fmt.Sprintf("How many times a transient failure (connection error, timeout, HTTP 429, 500, 502, 503 or 504) is retried, "+
 					"with capped exponential backoff and jitter, honouring `Retry-After`. `0` disables retries. Defaults to `%d`; at most `%d`. "+
 					"Can also be set with the `%s` environment variable.", defaultMaxRetries, maxMaxRetries, envMaxRetries),
 				Optional:   true,

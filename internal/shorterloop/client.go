@@ -49,7 +49,8 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxRetries is how many times a transient failure is retried; 0 disables retries.
+	// MaxRetries is how many times a transient failure (a transport error, or
+	// HTTP 429, 500, 502, 503 or 504) is retried; 0 disables retries.
 	MaxRetries int
 	// RequestTimeout bounds each attempt; it defaults to DefaultRequestTimeout.
 	RequestTimeout time.Duration

@@ -44,8 +44,9 @@ func (c *Client) newRetrier(ctx context.Context) *retrier {
 }
 
 // checkRetry retries transport failures, including those while reading the
-// body, and 429, 502, 503 and 504. It also chooses the wait before the next
-// attempt, and gives up when that wait does not fit in the retry budget.
+// body, and 429, 500, 502, 503 and 504; never 501 nor any other status. It
+// also chooses the wait before the next attempt, and gives up when that wait
+// does not fit in the retry budget.
 func (r *retrier) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -65,7 +66,8 @@ func (r *retrier) checkRetry(ctx context.Context, resp *http.Response, err error
 		}
 	default:
 		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+			http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		default:
 			return false, nil
 		}

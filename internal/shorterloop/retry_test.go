@@ -50,7 +50,7 @@ func fakeClient(t *testing.T, mod ...func(*shorterloop.Config)) (*fakeapi.Server
 }
 
 func TestRetriesTransientStatuses(t *testing.T) {
-	for _, status := range []int{429, 502, 503, 504} {
+	for _, status := range []int{429, 500, 502, 503, 504} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			api, c, _ := fakeClient(t)
 			api.SetFault(19, fakeapi.Fault{Status: status, Times: 2})
@@ -76,8 +76,8 @@ func TestNeverRetried(t *testing.T) {
 		{name: "401", fault: fakeapi.Fault{Status: 401}, want: shorterloop.ErrUnauthorized},
 		{name: "403", fault: fakeapi.Fault{Status: 403}, want: shorterloop.ErrForbidden},
 		{name: "404", fault: fakeapi.Fault{Status: 404}, want: shorterloop.ErrNotFound},
-		{name: "500", fault: fakeapi.Fault{Status: 500}},
 		{name: "501", fault: fakeapi.Fault{Status: 501}},
+		{name: "505", fault: fakeapi.Fault{Status: 505}},
 		{name: "truncated JSON", body: `{"success":true,"data":{"id":19,`, want: shorterloop.ErrInvalidResponse},
 		{name: "HTML 200", fault: fakeapi.Fault{Status: 200, ContentType: "text/html", Body: "<p>hi</p>"}, want: shorterloop.ErrInvalidResponse},
 	}
