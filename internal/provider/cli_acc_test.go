@@ -14,9 +14,10 @@ import (
 
 // TestAccCLI_tokenNeverLeaks runs Terraform at TF_LOG=TRACE with a known
 // token, once given by environment variable and once by a sensitive
-// variable, through a successful apply and through an API that echoes the
-// token back in its error bodies. The token must appear nowhere: not in the
-// logs, the output, the diagnostics, or the state.
+// variable, through a successful apply, through an API that echoes the
+// token back in its error bodies, and then with an expired JWT that the API
+// rejects. No token, nor the expired one's email claim, may appear anywhere:
+// not in the logs, the output, the diagnostics, or the state.
 func TestAccCLI_tokenNeverLeaks(t *testing.T) {
 	t.Parallel()
 	const token = "sl-known-token-5c1d9e7f2a4b"
@@ -32,8 +33,9 @@ func TestAccCLI_tokenNeverLeaks(t *testing.T) {
   max_retries = 1
 }
 `
-			env := []string{"SHORTERLOOP_API_TOKEN=" + token}
+			tokenVar := "SHORTERLOOP_API_TOKEN"
 			if via == "attribute" {
+				tokenVar = "TF_VAR_token"
 				providerBlock = `variable "token" {
   type      = string
   sensitive = true
@@ -44,11 +46,10 @@ provider "shorterloop" {
   max_retries = 1
 }
 `
-				env = []string{"TF_VAR_token=" + token}
 			}
 			logPath := filepath.Join(t.TempDir(), "terraform.log")
-			env = append(env, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL,
-				"TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
+			env := []string{tokenVar + "=" + token, "SHORTERLOOP_INITIATIVE_ID=" + testInitiative, "SHORTERLOOP_BASE_URL=" + srv.URL,
+				"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}
 
 			w := newCLIWorkspace(t, providerBlock+`
 data "shorterloop_segment" "ok" {
@@ -89,6 +90,17 @@ output "emails" {
 				outputs = append(outputs, out)
 			}
 
+			// The last value of a variable in the environment wins.
+			w.env = append(w.env, tokenVar+"="+expiredToken)
+			if err := os.Remove(filepath.Join(w.dir, "bad.tf")); err != nil {
+				t.Fatal(err)
+			}
+			out, err = w.run(t, "plan", "-input=false", "-no-color")
+			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), "expired at 2025-04-05T05:43:54Z") {
+				t.Fatalf("plan with the expired token: %v; want the expiry diagnostic:\n%s", err, out)
+			}
+			outputs = append(outputs, out)
+
 			logs, err := os.ReadFile(logPath)
 			if err != nil {
 				t.Fatal(err)
@@ -100,14 +112,17 @@ output "emails" {
 			if !strings.Contains(string(logs), "Reading Shorter Loop segment") {
 				t.Fatalf("the TRACE log holds no provider lines (%d bytes); is TF_LOG honoured?", len(logs))
 			}
+			if !strings.Contains(string(logs), "401 Unauthorized") {
+				t.Fatal("the TRACE log does not show the expired token's read")
+			}
+			expiredParts := strings.Split(expiredToken, ".")
 			for name, text := range map[string]string{
 				"TRACE log": string(logs), "state": string(state), "CLI output": strings.Join(outputs, "\n"),
 			} {
-				if i := strings.Index(text, token); i >= 0 {
-					t.Errorf("the token appears in the %s: …%s…", name, text[max(0, i-200):min(len(text), i+100)])
-				}
-				if strings.Contains(text, token[:14]) {
-					t.Errorf("part of the token appears in the %s", name)
+				for _, secret := range append([]string{token, token[:14], expiredTokenEmail}, expiredParts[1:]...) {
+					if i := strings.Index(text, secret); i >= 0 {
+						t.Errorf("%q appears in the %s: …%s…", secret, name, text[max(0, i-200):min(len(text), i+100)])
+					}
 				}
 			}
 		})

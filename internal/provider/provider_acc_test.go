@@ -18,6 +18,10 @@ import (
 const (
 	testToken      = "test-token-3f9a1c"
 	testInitiative = "SHO-TEST"
+	// expiredToken is a JWT whose exp, 2025-04-05T05:43:54Z, has passed. Its
+	// email claim, expiredTokenEmail, must never be shown.
+	expiredToken      = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJlbWFpbCI6ImxlYWtlZC5jbGFpbUBzaG9ydGVybG9vcC5jb20iLCJpYXQiOjE3NDM1NzI2MzQsImV4cCI6MTc0MzgzMTgzNH0.bm90LWEtcmVhbC1zaWduYXR1cmUtNGYxYw"
+	expiredTokenEmail = "leaked.claim@shorterloop.com"
 )
 
 // terraformCLI is the Terraform or OpenTofu binary that the acceptance tests

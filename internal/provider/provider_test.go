@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -135,6 +136,8 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		detail  []string
 	}{
 		{"401", &shorterloop.APIError{StatusCode: 401}, "Shorter Loop rejected the API token", []string{"api_token", envAPIToken}},
+		{"401 expired token", &shorterloop.APIError{StatusCode: 401, TokenExpiredAt: time.Date(2025, 4, 5, 5, 43, 54, 0, time.UTC)},
+			"Shorter Loop API token expired", []string{"401 Unauthorized", "expired at 2025-04-05T05:43:54Z", " days ago", "fresh token in " + envAPIToken + " or api_token"}},
 		{"403", &shorterloop.APIError{StatusCode: 403}, "No access to the Shorter Loop initiative", []string{"initiative SHO-X", "initiative_id"}},
 		{"404", &shorterloop.APIError{StatusCode: 404}, "Shorter Loop segment not found", []string{"has no segment 42"}},
 		{"429", &shorterloop.APIError{StatusCode: 429}, "Shorter Loop rate limit reached", []string{"429"}},
@@ -155,5 +158,27 @@ func TestReadErrorDiagnostic(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRoughDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 seconds"},
+		{time.Second, "1 second"},
+		{59 * time.Second, "59 seconds"},
+		{time.Minute, "1 minute"},
+		{59*time.Minute + 59*time.Second, "59 minutes"},
+		{time.Hour, "1 hour"},
+		{47*time.Hour + 59*time.Minute, "47 hours"},
+		{48 * time.Hour, "2 days"},
+		{400*24*time.Hour + 23*time.Hour, "400 days"},
+	}
+	for _, tt := range tests {
+		if got := roughDuration(tt.d); got != tt.want {
+			t.Errorf("roughDuration(%s) = %q, want %q", tt.d, got, tt.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -270,6 +271,10 @@ func readErrorDiagnostic(err error, id int64, initiative string) (string, string
 	var tooLarge *shorterloop.BodyTooLargeError
 	var timeout interface{ Timeout() bool }
 	switch {
+	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
+		return "Shorter Loop API token expired", what +
+			fmt.Sprintf(" The API token expired at %s, %s ago. Set a fresh token in %s or api_token.",
+				apiErr.TokenExpiredAt.UTC().Format(time.RFC3339), roughDuration(time.Since(apiErr.TokenExpiredAt)), envAPIToken)
 	case errors.Is(err, shorterloop.ErrUnauthorized):
 		return "Shorter Loop rejected the API token", what +
 			" Check that api_token (or " + envAPIToken + ") holds a valid, unexpired Shorter Loop API token."
@@ -303,4 +308,22 @@ func readErrorDiagnostic(err error, id int64, initiative string) (string, string
 			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
 	}
 	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
+}
+
+// roughDuration says d in its largest whole unit: seconds, minutes, hours or,
+// from two days, days.
+func roughDuration(d time.Duration) string {
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d >= 48*time.Hour:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d >= time.Hour:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= time.Minute:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -215,6 +215,12 @@ func TestAccSegmentDataSource_errors(t *testing.T) {
 			want:     `(?s)Shorter Loop rejected the API token.*segment 19 in initiative SHO-TEST.*SHORTERLOOP_API_TOKEN`,
 		},
 		{
+			name:     "401 expired JWT",
+			provider: func(url string) string { return providerBlock(expiredToken, testInitiative, url) },
+			id:       19,
+			want:     `(?s)Shorter Loop API token expired.*segment 19 in initiative SHO-TEST.*expired at\s+2025-04-05T05:43:54Z,\s+\d+\s+days\s+ago.*fresh\s+token\s+in\s+SHORTERLOOP_API_TOKEN\s+or\s+api_token`,
+		},
+		{
 			name:     "403 other initiative",
 			provider: func(url string) string { return providerBlock(testToken, "SHO-OTHER", url) },
 			id:       19,

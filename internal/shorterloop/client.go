@@ -233,6 +233,9 @@ func (c *Client) apiError(resp *http.Response, ct string, body *headReader) erro
 	if json.Unmarshal(body.head, &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
 	}
+	if exp, ok := tokenExpiry(c.cfg.Token); ok && resp.StatusCode == http.StatusUnauthorized && exp.Before(time.Now()) {
+		e.TokenExpiredAt = exp
+	}
 	return e
 }
 

@@ -30,6 +30,9 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many requests were made, retries included.
 	Attempts int
+	// TokenExpiredAt is set on a 401 when the configured token is a JWT
+	// whose exp claim had passed: the likely reason for the refusal.
+	TokenExpiredAt time.Time
 }
 
 func (e *APIError) Error() string {
