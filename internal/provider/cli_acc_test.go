@@ -209,3 +209,59 @@ data "shorterloop_segment" "short" {
 		}
 	}
 }
+
+// TestAccCLI_filterMatchesNobody checks that a filter keeping none of a
+// segment's users warns, naming the values present, while the plan succeeds;
+// and that a filter on an empty segment does not. Terraform shows only the
+// first of several warnings with the same summary, so each plan has one.
+func TestAccCLI_filterMatchesNobody(t *testing.T) {
+	api, srv := newFakeAPI(t)
+	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: "Empty"})
+	w := newCLIWorkspace(t, `
+data "shorterloop_segment" "empty" {
+  id       = 9
+  statuses = ["active"]
+}
+`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+	tests := []struct {
+		name, filters string
+		want          []string
+	}{
+		{name: "status in the wrong case", filters: `statuses = ["Pending"]`, want: []string{
+			`The filter statuses = ["Pending"] keeps none of the 39 users of segment 19 in initiative SHO-TEST, so emails lists nobody.`,
+			`Statuses in the segment's subscriptions: "pending".`,
+			`Matching is exact and case-sensitive`,
+		}},
+		{name: "both filters", filters: "statuses   = [\"pending\"]\n  user_roles = [\"admin\"]", want: []string{
+			`The filters statuses = ["pending"] and user_roles = ["admin"] keep none of the 39 users of segment 19`,
+			`A user is kept only when one subscription matches both.`,
+			`Statuses in the segment's subscriptions: "pending". User roles in the segment's subscriptions: "idm_member".`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			writeFile(t, filepath.Join(w.dir, "filtered.tf"), fmt.Sprintf(`data "shorterloop_segment" "filtered" {
+  id = 19
+  %s
+}
+
+output "emails" {
+  value = data.shorterloop_segment.filtered.emails
+}
+`, tt.filters))
+			out, err := w.run(t, "plan", "-input=false", "-no-color")
+			if err != nil {
+				t.Fatalf("plan: %v\n%s", err, out)
+			}
+			flat := strings.Join(strings.Fields(out), " ")
+			for _, want := range append(tt.want, "+ emails = []", `Warning: Shorter Loop segment filter keeps no users with data.shorterloop_segment.filtered`) {
+				if !strings.Contains(flat, want) {
+					t.Errorf("plan output lacks %q:\n%s", want, out)
+				}
+			}
+			if n := strings.Count(flat, "filter keeps no users"); n != 1 || strings.Contains(flat, "similar warning") {
+				t.Errorf("plan output has %d filter warnings, want only the filtered segment's:\n%s", n, out)
+			}
+		})
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +54,7 @@ func (d *SegmentDataSource) Metadata(_ context.Context, req datasource.MetadataR
 func (d *SegmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	filter := func(what string) schema.ListAttribute {
 		return schema.ListAttribute{
-			MarkdownDescription: "Keep only users with a subscription whose " + what + " is one of these values (exact match). " +
+			MarkdownDescription: "Keep only users with a subscription whose " + what + " is one of these values (exact, case-sensitive match). " +
 				"With both `statuses` and `user_roles`, a single subscription must match both. `emails` and `users` are filtered; `user_count` is not.",
 			ElementType: types.StringType,
 			Optional:    true,
@@ -215,6 +218,7 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	kept := keptUsers(seg.Users, newUserFilter(statuses, roles))
+	resp.Diagnostics.Append(filterWarnings(seg, statuses, roles, len(kept), id, d.data.initiativeID)...)
 	m.Name = types.StringValue(seg.Value)
 	m.CreatedAt = types.StringValue(seg.CreatedAt)
 	m.UserCount = types.Int64Value(seg.UserCount)
@@ -261,6 +265,62 @@ func segmentWarnings(seg *shorterloop.Segment, id int64, initiative string) diag
 				id, initiative, seg.UserCount, len(seg.Users)))
 	}
 	return diags
+}
+
+// filterWarnings warns when the statuses and user_roles filters keep none of
+// a non-empty segment's users, naming the values its subscriptions do have.
+// kept is the number of users the filters kept.
+func filterWarnings(seg *shorterloop.Segment, statuses, userRoles []string, kept int, id int64, initiative string) diag.Diagnostics {
+	if kept > 0 || len(seg.Users) == 0 || (statuses == nil && userRoles == nil) {
+		return nil
+	}
+	var filters, present []string
+	add := func(name, what string, values []string, field func(shorterloop.Subscription) string) {
+		if values == nil {
+			return
+		}
+		filters = append(filters, name+" = ["+quoted(values)+"]")
+		seen := map[string]bool{}
+		for _, u := range seg.Users {
+			for _, s := range u.Subscriptions {
+				seen[field(s)] = true
+			}
+		}
+		present = append(present, fmt.Sprintf("%s in the segment's subscriptions: %s.", what, someValues(slices.Sorted(maps.Keys(seen)), 10)))
+	}
+	add("statuses", "Statuses", statuses, func(s shorterloop.Subscription) string { return s.Status })
+	add("user_roles", "User roles", userRoles, func(s shorterloop.Subscription) string { return s.UserRole })
+	detail := fmt.Sprintf("The filter %s keeps none of the %d users of segment %d in initiative %s, so emails lists nobody.",
+		filters[0], len(seg.Users), id, initiative)
+	if len(filters) == 2 {
+		detail = fmt.Sprintf("The filters %s and %s keep none of the %d users of segment %d in initiative %s, so emails lists nobody. "+
+			"A user is kept only when one subscription matches both.", filters[0], filters[1], len(seg.Users), id, initiative)
+	}
+	var diags diag.Diagnostics
+	diags.AddWarning("Shorter Loop segment filter keeps no users", detail+" "+strings.Join(present, " ")+
+		` Matching is exact and case-sensitive: for example, statuses = ["Active"] does not keep a subscription whose status is "active".`)
+	return diags
+}
+
+// quoted quotes values and joins them with commas.
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// someValues quotes the first n of values, then says how many more there are.
+func someValues(values []string, n int) string {
+	if len(values) == 0 {
+		return "none"
+	}
+	s := quoted(values[:min(n, len(values))])
+	if len(values) > n {
+		s += fmt.Sprintf(" and %d more", len(values)-n)
+	}
+	return s
 }
 
 // readErrorDiagnostic turns a client error into a diagnostic summary and detail.
