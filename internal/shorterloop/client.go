@@ -233,8 +233,10 @@ func (c *Client) apiError(resp *http.Response, ct string, body *headReader) erro
 	if json.Unmarshal(body.head, &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
 	}
-	if exp, ok := tokenExpiry(c.cfg.Token); ok && resp.StatusCode == http.StatusUnauthorized && exp.Before(time.Now()) {
-		e.TokenExpiredAt = exp
+	if resp.StatusCode == http.StatusUnauthorized {
+		if exp, ok := tokenExpiry(c.cfg.Token); ok && exp.Before(time.Now()) {
+			e.TokenExpiredAt = exp
+		}
 	}
 	return e
 }
