@@ -215,6 +215,7 @@ data "shorterloop_segment" "short" {
 // and that a filter on an empty segment does not. Terraform shows only the
 // first of several warnings with the same summary, so each plan has one.
 func TestAccCLI_filterMatchesNobody(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: "Empty"})
 	w := newCLIWorkspace(t, `

@@ -162,6 +162,7 @@ func TestReadErrorDiagnostic(t *testing.T) {
 }
 
 func TestRoughDuration(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		d    time.Duration
 		want string

@@ -166,6 +166,7 @@ data "shorterloop_segment" "nobody" {
 }
 
 func TestFilterWarnings(t *testing.T) {
+	t.Parallel()
 	mixed := mixedSegment()
 	crossed := shorterloop.Segment{ID: 7, Users: []shorterloop.User{
 		{ID: 1, Subscriptions: []shorterloop.Subscription{{Status: "active", UserRole: "viewer"}}},
