@@ -2,8 +2,8 @@
 package shorterloop
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -180,13 +180,13 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	if resp.ContentLength > c.cfg.MaxBodyBytes {
 		return &BodyTooLargeError{Limit: c.cfg.MaxBodyBytes}
 	}
-	if err := decodeEnvelopeStream(body, out); err != nil {
+	if err := decode(body, out); err != nil {
 		var tooLarge *BodyTooLargeError
 		var transport *transportError
 		if errors.As(err, &tooLarge) || errors.As(err, &transport) {
 			return err
 		}
-		return invalid(decodeReason(err), err)
+		return invalid(decodeReason(err), redactJSONError(err, c.cfg.Token))
 	}
 	switch {
 	case out.Success == nil:
@@ -205,24 +205,6 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	return nil
 }
 
-var errTrailingData = errors.New("data after the JSON value")
-
-func decodeReason(err error) string {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		return "JSON does not have the documented shape"
-	case errors.As(err, &syntaxErr):
-		return "body is not valid JSON"
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "body ended before the JSON was complete"
-	case errors.Is(err, errTrailingData):
-		return "body has more than one JSON value"
-	}
-	return "body could not be read"
-}
-
 func (c *Client) apiError(resp *http.Response, ct string, body *headReader) error {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, headMax))
 	e := &APIError{
@@ -230,7 +212,7 @@ func (c *Client) apiError(resp *http.Response, ct string, body *headReader) erro
 		RetryAfter: retryAfter(resp),
 	}
 	var env segmentEnvelope
-	if json.Unmarshal(body.head, &env) == nil {
+	if decode(bytes.NewReader(body.head), &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {

@@ -2,19 +2,21 @@ package shorterloop_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -457,6 +459,72 @@ func TestGetSegmentDecodesOptionalAndUnknownFields(t *testing.T) {
 	}
 }
 
+// Null, empty and unusual values decode to what the provider maps.
+func TestGetSegmentDecodesEdgeValues(t *testing.T) {
+	ptr := func(s string) *string { return &s }
+	tests := []struct {
+		name string
+		data string // the "data" object
+		want shorterloop.Segment
+	}{
+		{
+			name: "null fields are zero values and nil slices",
+			data: `{"id":5,"value":null,"createdAt":null,"userCount":null,"users":[
+				{"id":2,"email":null,"user_subscriptions":null,"segmentOptions":null},
+				{"id":3,"user_subscriptions":[{"firstName":null,"userRole":null,"status":null}],
+				 "segmentOptions":[{"value":null,"user_segment":null},{"value":"v","user_segment":{"userId":3,"teamId":null,"createdAt":null}}]}]}`,
+			want: shorterloop.Segment{ID: 5, Users: []shorterloop.User{
+				{ID: 2},
+				{ID: 3, Subscriptions: []shorterloop.Subscription{{}},
+					SegmentOptions: []shorterloop.SegmentOption{{}, {Value: "v", UserSegment: shorterloop.UserSegment{UserID: 3}}}},
+			}},
+		},
+		{
+			name: "null users",
+			data: `{"id":5,"users":null}`,
+			want: shorterloop.Segment{ID: 5},
+		},
+		{
+			name: "empty arrays are empty, not nil",
+			data: `{"id":5,"users":[{"id":1,"user_subscriptions":[],"segmentOptions":[]}]}`,
+			want: shorterloop.Segment{ID: 5, Users: []shorterloop.User{{ID: 1, Subscriptions: []shorterloop.Subscription{}, SegmentOptions: []shorterloop.SegmentOption{}}}},
+		},
+		{
+			name: "a first name is kept",
+			data: `{"id":5,"users":[{"id":1,"user_subscriptions":[{"firstName":"Zoë","status":"active"}]}]}`,
+			want: shorterloop.Segment{ID: 5, Users: []shorterloop.User{{ID: 1, Subscriptions: []shorterloop.Subscription{{FirstName: ptr("Zoë"), Status: "active"}}}}},
+		},
+		{
+			// JSON.stringify writes names as documented; others are unknown fields.
+			name: "names in another case are ignored",
+			data: `{"id":5,"Value":"x","users":[{"ID":1,"Email":"a@b","id":2}]}`,
+			want: shorterloop.Segment{ID: 5, Users: []shorterloop.User{{ID: 2}}},
+		},
+		{
+			name: "invalid UTF-8 is replaced, in values and names",
+			data: "{\"id\":5,\"users\":[{\"id\":1,\"email\":\"a\xffb@x.io\",\"\xfe\":1}]}",
+			want: shorterloop.Segment{ID: 5, Users: []shorterloop.User{{ID: 1, Email: "a\uFFFDb@x.io"}}},
+		},
+		{
+			name: "escapes are decoded",
+			data: `{"id":5,"value":"\u00e9\"\\","users":[{"id":1,"email":"a\u0040b"}]}`,
+			want: shorterloop.Segment{ID: 5, Value: "é\"\\", Users: []shorterloop.User{{ID: 1, Email: "a@b"}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serve(t, http.StatusOK, "application/json", `{"success":true,"data":`+tt.data+`}`)
+			seg, err := newClient(t, srv.URL).GetSegment(context.Background(), 5)
+			if err != nil {
+				t.Fatalf("GetSegment: %v", err)
+			}
+			if !reflect.DeepEqual(*seg, tt.want) {
+				t.Errorf("segment =\n%#v\nwant\n%#v", *seg, tt.want)
+			}
+		})
+	}
+}
+
 func TestGetSegmentWithoutUsers(t *testing.T) {
 	srv := serve(t, http.StatusOK, "application/json", `{"success":true,"data":{"id":5,"value":"Empty","userCount":0}}`)
 	seg, err := newClient(t, srv.URL).GetSegment(context.Background(), 5)
@@ -663,19 +731,34 @@ func TestGetSegmentInvalidResponses(t *testing.T) {
 		},
 		{
 			name: "truncated JSON", ct: "application/json",
-			body:       string(example[:len(example)/2]),
-			wantReason: "body ended before the JSON was complete",
-			wantErrIs:  io.ErrUnexpectedEOF,
+			body:        string(example[:len(example)/2]),
+			wantReason:  "body ended before the JSON was complete",
+			wantErrIs:   io.ErrUnexpectedEOF,
+			wantInError: []string{`unexpected EOF within "/data/users/`},
 		},
 		{
 			name: "id as a string", ct: "application/json",
-			body:       `{"success":true,"data":{"id":"19","value":"Young Innovators"}}`,
-			wantReason: "JSON does not have the documented shape",
+			body:        `{"success":true,"data":{"id":"19","value":"Young Innovators"}}`,
+			wantReason:  "JSON does not have the documented shape",
+			wantInError: []string{`JSON string into Go int64 within "/data/id"`},
+		},
+		{
+			name: "a user's id as a fraction", ct: "application/json",
+			body:        `{"success":true,"data":{"id":19,"users":[{"id":1},{"id":2.5}]}}`,
+			wantReason:  "JSON does not have the documented shape",
+			wantInError: []string{`JSON number 2.5 into Go int64 within "/data/users/1/id"`},
+		},
+		{
+			name: "id out of range", ct: "application/json",
+			body:        `{"success":true,"data":{"id":9223372036854775808}}`,
+			wantReason:  "JSON does not have the documented shape",
+			wantInError: []string{`within "/data/id": value out of range`},
 		},
 		{
 			name: "users as an object", ct: "application/json",
-			body:       `{"success":true,"data":{"id":19,"users":{"id":1}}}`,
-			wantReason: "JSON does not have the documented shape",
+			body:        `{"success":true,"data":{"id":19,"users":{"id":1}}}`,
+			wantReason:  "JSON does not have the documented shape",
+			wantInError: []string{`JSON object into Go []shorterloop.User within "/data/users"`},
 		},
 		{
 			name: "success as a string", ct: "application/json",
@@ -711,7 +794,20 @@ func TestGetSegmentInvalidResponses(t *testing.T) {
 			name: "trailing garbage", ct: "application/json",
 			body:        `{"success":true,"data":{"id":19}} xyz`,
 			wantReason:  "body is not valid JSON",
-			wantInError: []string{"invalid character 'x'"},
+			wantInError: []string{"invalid character 'x' at start of value"},
+		},
+		{
+			name: "invalid JSON inside a user", ct: "application/json",
+			body:        `{"success":true,"data":{"id":19,"users":[{"id":1,"email":tru}]}}`,
+			wantReason:  "body is not valid JSON",
+			wantInError: []string{`invalid character '}' in literal true (expecting 'e') within "/data/users/0/email"`},
+		},
+		{
+			// JSON.stringify never writes a name twice.
+			name: "duplicate name", ct: "application/json",
+			body:        `{"success":true,"data":{"id":19,"users":[{"id":1,"id":2}]}}`,
+			wantReason:  "body is not valid JSON",
+			wantInError: []string{`duplicate object member name "id" within "/data/users/0"`},
 		},
 		{
 			name: "second JSON value", ct: "application/json",
@@ -773,12 +869,12 @@ func TestGetSegmentInvalidResponses(t *testing.T) {
 func TestWrongShapeUnwrapsToJSONError(t *testing.T) {
 	srv := serve(t, http.StatusOK, "application/json", `{"success":true,"data":{"id":"19"}}`)
 	_, err := newClient(t, srv.URL).GetSegment(context.Background(), 18)
-	var typeErr *json.UnmarshalTypeError
-	if !errors.As(err, &typeErr) {
-		t.Fatalf("error %v does not wrap a *json.UnmarshalTypeError", err)
+	var semErr *json.SemanticError
+	if !errors.As(err, &semErr) {
+		t.Fatalf("error %v does not wrap a *json.SemanticError", err)
 	}
-	if typeErr.Value != "string" || !strings.HasSuffix(typeErr.Field, "id") {
-		t.Errorf("UnmarshalTypeError value %q field %q, want string and ...id", typeErr.Value, typeErr.Field)
+	if semErr.JSONKind != '"' || semErr.JSONPointer != "/data/id" || semErr.GoType != reflect.TypeFor[int64]() {
+		t.Errorf("SemanticError kind %v at %q into %v, want a string at /data/id into int64", semErr.JSONKind, semErr.JSONPointer, semErr.GoType)
 	}
 }
 
@@ -904,6 +1000,11 @@ func TestTokenNeverInErrors(t *testing.T) {
 		{name: "200 plain text echo", status: 200, ct: "text/plain", body: "%[1]s"},
 		{name: "200 wrong shape echo", status: 200, ct: "application/json", body: `{"success":true,"data":{"id":"%[2]s"}}`},
 		{name: "200 missing data echo", status: 200, ct: "application/json", body: `{"success":true,"note":"%[2]s"}`},
+		// JSON errors quote names, and shorten long paths.
+		{name: "200 token as a name before invalid JSON", status: 200, ct: "application/json", body: `{"%[2]s": tru}`},
+		{name: "200 token as a name deep before invalid JSON", status: 200, ct: "application/json", body: `{"success":true,"data":{"users":[{"segmentOptions":[{"user_segment":{"%[2]s": tru}}]}]}}`},
+		{name: "200 token as a duplicate name", status: 200, ct: "application/json", body: `{"a":{"%[2]s":1,"%[2]s":2}}`},
+		{name: "200 token as a name of a wrong value", status: 200, ct: "application/json", body: `{"success":true,"error":{"%[2]s":1e400},"data":{"id":19}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
