@@ -2,18 +2,19 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
 // BenchmarkDecode compares the client's GET (request, streaming decode,
-// checks) with the floor: a plain encoding/json decode of the same body,
-// already in memory, into the client's structs.
+// checks) with the floor: a plain json.Unmarshal of the same body, already
+// in memory, into the client's structs, by the library the client decodes with.
 func BenchmarkDecode(b *testing.B) {
 	for _, n := range Sizes {
 		body := CachedBody(n)
