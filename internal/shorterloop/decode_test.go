@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -95,7 +94,8 @@ var fuzzSeeds = []string{
 }
 
 // Whatever the body, GetSegment gives a segment or one of its typed errors,
-// without the token, and reads it the same way in whatever pieces it arrives.
+// without the token, and the same segment or reason in whatever pieces the
+// body arrives (the JSON library's own text may differ for invalid JSON).
 // FuzzReadSegment in the provider maps the segments it gives.
 func FuzzGetSegment(f *testing.F) {
 	for _, s := range fuzzSeeds {
@@ -121,7 +121,7 @@ func FuzzGetSegment(f *testing.F) {
 			t.Fatalf("read a byte at a time, the segment is\n%+v\nnot\n%+v", seg2, seg)
 		}
 		var invErr2 *shorterloop.InvalidResponseError
-		if err != nil && (!errors.As(err2, &invErr2) || invErr2.Reason != invErr.Reason || fmt.Sprint(invErr2.Err) != fmt.Sprint(invErr.Err)) {
+		if err != nil && (!errors.As(err2, &invErr2) || invErr2.Reason != invErr.Reason) {
 			t.Fatalf("read a byte at a time, the error is\n%v\nnot\n%v", err2, err)
 		}
 	})
