@@ -2,10 +2,11 @@ package shorterloop
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"math"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json"
 )
 
 // tokenExpiry returns the exp claim of a JWT, unverified. It reads no other
