@@ -1,0 +1,156 @@
+package provider
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// These tests run the example files that the data source docs and the guides
+// include, unchanged, against the fake API, configured through the
+// environment as the examples expect.
+
+func exampleFile(name string) string {
+	return filepath.Join("..", "..", "examples", "data-sources", "shorterloop_segment", name)
+}
+
+func fakeAPIEnv(srv *httptest.Server) []string {
+	return []string{envAPIToken + "=" + testToken, envInitiativeID + "=" + testInitiative, envBaseURL + "=" + srv.URL}
+}
+
+// exampleWorkspace is a CLI workspace whose configuration is the example
+// file followed by extra.
+func exampleWorkspace(t *testing.T, srv *httptest.Server, file, extra string) *cliWorkspace {
+	t.Helper()
+	example, err := os.ReadFile(exampleFile(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newCLIWorkspace(t, string(example)+extra, fakeAPIEnv(srv)...)
+}
+
+// wrapped matches text however Terraform wraps it.
+func wrapped(text string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(text), " ", `\s+`))
+}
+
+func emptySegment(id int64) shorterloop.Segment {
+	return shorterloop.Segment{ID: id, Value: "Emptied", Users: []shorterloop.User{}}
+}
+
+func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		segments []shorterloop.Segment // served besides, or instead of, the vendor's segment 19
+		vars     config.Variables
+		// Exactly one of output and wantError is set.
+		output    string
+		want      knownvalue.Check
+		wantError string
+	}{
+		{
+			name: "not empty: vendor segment", file: "guard-not-empty.tf",
+			output: "member_emails", want: knownvalue.ListSizeExact(39),
+		},
+		{
+			name: "not empty: empty segment", file: "guard-not-empty.tf", segments: []shorterloop.Segment{emptySegment(19)},
+			wantError: "Shorter Loop segment 19 has no members, so every membership fed from it would be removed.",
+		},
+		{
+			name: "floor: vendor segment, default floor", file: "guard-min-members.tf",
+			output: "core_member_count", want: knownvalue.Int64Exact(39),
+		},
+		{
+			name: "floor: vendor segment at the floor", file: "guard-min-members.tf", vars: config.Variables{"min_members": config.IntegerVariable(39)},
+			output: "core_member_count", want: knownvalue.Int64Exact(39),
+		},
+		{
+			name: "floor: vendor segment below the floor", file: "guard-min-members.tf", vars: config.Variables{"min_members": config.IntegerVariable(40)},
+			wantError: "Shorter Loop segment 19 has 39 members, fewer than min_members (40).",
+		},
+		{
+			name: "floor: empty segment", file: "guard-min-members.tf", segments: []shorterloop.Segment{emptySegment(19)},
+			wantError: "Shorter Loop segment 19 has 0 members, fewer than min_members (30).",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api, srv := newFakeAPI(t)
+			for _, s := range tt.segments {
+				api.SetSegment(s.ID, s)
+			}
+			for _, kv := range fakeAPIEnv(srv) {
+				k, v, _ := strings.Cut(kv, "=")
+				t.Setenv(k, v)
+			}
+			step := resource.TestStep{ConfigFile: config.StaticFile(exampleFile(tt.file)), ConfigVariables: tt.vars}
+			if tt.wantError != "" {
+				step.ExpectError = wrapped(tt.wantError)
+			} else {
+				step.ConfigStateChecks = []statecheck.StateCheck{statecheck.ExpectKnownOutputValue(tt.output, tt.want)}
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{step},
+			})
+		})
+	}
+}
+
+// TestAccCLI_guardedMemberships feeds the guarded segment's emails into a
+// for_each resource that stands in for another provider's memberships. A
+// member who leaves the segment is that one key's destroy; an empty answer
+// fails the plan before any destroy is planned. It runs on the CLI because
+// terraform-plugin-testing cannot hold for_each resources in its state checks.
+func TestAccCLI_guardedMemberships(t *testing.T) {
+	api, srv := newFakeAPI(t)
+	w := exampleWorkspace(t, srv, "guard-not-empty.tf", `
+resource "terraform_data" "membership" {
+  for_each = toset(data.shorterloop_segment.members.emails)
+  input    = each.key
+}
+`)
+	out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil || !strings.Contains(out, "Resources: 39 added") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+
+	vendor := vendorSegment(t)
+	leaver := strings.ToLower(vendor.Users[0].Email)
+	shrunk := *vendor
+	shrunk.Users, shrunk.UserCount = vendor.Users[1:], vendor.UserCount-1
+	api.SetSegment(19, shrunk)
+	out, err = w.run(t, "plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`# terraform_data.membership["` + leaver + `"] will be destroyed`,
+		`(because key ["` + leaver + `"] is not in for_each map)`,
+		"Plan: 0 to add, 0 to change, 1 to destroy.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan after %s left lacks %q:\n%s", leaver, want, out)
+		}
+	}
+
+	api.SetSegment(19, emptySegment(19))
+	out, err = w.run(t, "plan", "-input=false", "-no-color")
+	if err == nil || !strings.Contains(out, "Resource postcondition failed") || !wrapped("Shorter Loop segment 19 has no members").MatchString(out) {
+		t.Errorf("plan of the empty segment: err = %v, want the guard's error:\n%s", err, out)
+	}
+	if strings.Contains(out, "destroy") {
+		t.Errorf("plan of the empty segment mentions a destroy:\n%s", out)
+	}
+}
