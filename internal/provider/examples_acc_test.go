@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,6 +107,45 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 				Steps:                    []resource.TestStep{step},
 			})
 		})
+	}
+}
+
+// TestAccCLI_severalSegmentsExample runs on the CLI because the example reads
+// its segments with for_each.
+func TestAccCLI_severalSegmentsExample(t *testing.T) {
+	api, srv := newFakeAPI(t)
+	// Segment 20 shares one member with the vendor's segment 19, spelled
+	// with other capitals.
+	api.SetSegment(20, shorterloop.Segment{ID: 20, Value: "Mentors", UserCount: 3, Users: []shorterloop.User{
+		{ID: 9001, Email: "mentor.one@example.com"},
+		{ID: 9002, Email: "mentor.two@example.com"},
+		{ID: 1650, Email: "Aarav.Patel@ShorterLoop.com"},
+	}})
+	w := exampleWorkspace(t, srv, "several-segments.tf", "")
+	if out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	out, err := w.run(t, "output", "-json", "union_emails")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var union []string
+	if err := json.Unmarshal([]byte(out), &union); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{"mentor.one@example.com", "mentor.two@example.com"}
+	for _, u := range vendorSegment(t).Users {
+		want = append(want, strings.ToLower(u.Email))
+	}
+	slices.Sort(want)
+	if !slices.Equal(union, want) {
+		t.Errorf("union_emails = %q\nwant %q", union, want)
+	}
+
+	api.SetSegment(20, emptySegment(20))
+	out, err = w.run(t, "plan", "-input=false", "-no-color")
+	if err == nil || !wrapped("Shorter Loop segment 20 has no members").MatchString(out) {
+		t.Errorf("plan with segment 20 empty: err = %v, want the guard's error:\n%s", err, out)
 	}
 }
 
