@@ -30,15 +30,19 @@ func fakeAPIEnv(srv *httptest.Server) []string {
 	return []string{envAPIToken + "=" + testToken, envInitiativeID + "=" + testInitiative, envBaseURL + "=" + srv.URL}
 }
 
-// exampleWorkspace is a CLI workspace whose configuration is the example
-// file followed by extra.
+// exampleWorkspace is a CLI workspace configured by the example file, linked
+// in, and by extra.
 func exampleWorkspace(t *testing.T, srv *httptest.Server, file, extra string) *cliWorkspace {
 	t.Helper()
-	example, err := os.ReadFile(exampleFile(file))
+	w := newCLIWorkspace(t, extra, fakeAPIEnv(srv)...)
+	example, err := filepath.Abs(exampleFile(file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newCLIWorkspace(t, string(example)+extra, fakeAPIEnv(srv)...)
+	if err := os.Symlink(example, filepath.Join(w.dir, file)); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 // wrapped matches text however Terraform wraps it.
