@@ -100,7 +100,13 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 				k, v, _ := strings.Cut(kv, "=")
 				t.Setenv(k, v)
 			}
-			step := resource.TestStep{ConfigFile: config.StaticFile(exampleFile(tt.file)), ConfigVariables: tt.vars}
+			// Config rather than ConfigFile: terraform-plugin-testing adds
+			// the required_providers block OpenTofu needs only to a Config.
+			example, err := os.ReadFile(exampleFile(tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			step := resource.TestStep{Config: string(example), ConfigVariables: tt.vars}
 			if tt.wantError != "" {
 				step.ExpectError = wrapped(tt.wantError)
 			} else {
