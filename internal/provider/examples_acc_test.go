@@ -19,8 +19,7 @@ import (
 )
 
 // These tests run the example files that the data source docs and the guides
-// include, unchanged, against the fake API, configured through the
-// environment as the examples expect.
+// include, unchanged, against the fake API.
 
 func exampleFile(name string) string {
 	return filepath.Join("..", "..", "examples", "data-sources", "shorterloop_segment", name)
@@ -55,6 +54,7 @@ func emptySegment(id int64) shorterloop.Segment {
 }
 
 func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		file     string
@@ -92,13 +92,10 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			api, srv := newFakeAPI(t)
 			for _, s := range tt.segments {
 				api.SetSegment(s.ID, s)
-			}
-			for _, kv := range fakeAPIEnv(srv) {
-				k, v, _ := strings.Cut(kv, "=")
-				t.Setenv(k, v)
 			}
 			// Config rather than ConfigFile: terraform-plugin-testing adds
 			// the required_providers block OpenTofu needs only to a Config.
@@ -106,16 +103,13 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			step := resource.TestStep{Config: string(example), ConfigVariables: tt.vars}
+			step := resource.TestStep{Config: providerConfig(srv) + string(example), ConfigVariables: tt.vars}
 			if tt.wantError != "" {
 				step.ExpectError = wrapped(tt.wantError)
 			} else {
 				step.ConfigStateChecks = []statecheck.StateCheck{statecheck.ExpectKnownOutputValue(tt.output, tt.want)}
 			}
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{step},
-			})
+			acceptanceTest(t, resource.TestCase{Steps: []resource.TestStep{step}})
 		})
 	}
 }
@@ -123,6 +117,7 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 // TestAccCLI_severalSegmentsExample runs on the CLI because the example reads
 // its segments with for_each.
 func TestAccCLI_severalSegmentsExample(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	// Segment 20 shares one member with the vendor's segment 19, spelled
 	// with other capitals.
@@ -165,6 +160,7 @@ func TestAccCLI_severalSegmentsExample(t *testing.T) {
 // fails the plan before any destroy is planned. It runs on the CLI because
 // terraform-plugin-testing cannot hold for_each resources in its state checks.
 func TestAccCLI_guardedMemberships(t *testing.T) {
+	t.Parallel()
 	api, srv := newFakeAPI(t)
 	w := exampleWorkspace(t, srv, "guard-not-empty.tf", `
 resource "terraform_data" "membership" {
