@@ -2,11 +2,10 @@
 # Prints the path of a pinned tool, building it from the Go module proxy first
 # when no working copy is cached:
 #
-#   scripts/toolchain.sh terraform|tofu|goreleaser|golangci-lint|terraform-profiling
+#   scripts/toolchain.sh TOOL
 #
-# terraform-profiling is the Terraform that the machine has on PATH in CI,
-# built so that it writes a CPU profile of itself to $TERRAFORM_CPU_PROFILE:
-# make bench uses it to show where Terraform spends its time.
+# TOOL is terraform (the oldest supported Terraform), terraform-newest,
+# tofu, tofu-newest, goreleaser or golangci-lint.
 #
 # Builds land in a cache shared by every clone on the machine
 # ($SHORTERLOOP_TOOLS_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-shorterloop)
@@ -16,8 +15,9 @@
 set -euo pipefail
 
 TERRAFORM_VERSION=1.5.7
-TERRAFORM_PROFILING_VERSION=1.11.4
+TERRAFORM_NEWEST_VERSION=1.13.3
 TOFU_VERSION=1.10.10
+TOFU_NEWEST_VERSION=1.12.6
 GORELEASER_VERSION=2.15.1
 GOLANGCI_LINT_VERSION=2.15.0
 
@@ -30,14 +30,15 @@ log() { echo "toolchain: $*" >&2; }
 # version: the pinned version; args: how to ask a binary for its version;
 # want: a regular expression for one whole line of its answer.
 case "${1:-}" in
-  terraform)     version=$TERRAFORM_VERSION;     args=(version);   want='Terraform vVERSION' ;;
-  terraform-profiling) version=$TERRAFORM_PROFILING_VERSION; args=(version); want='Terraform vVERSION' ;;
-  tofu)          version=$TOFU_VERSION;          args=(version);   want='OpenTofu vVERSION' ;;
-  goreleaser)    version=$GORELEASER_VERSION;    args=(--version); want='GitVersion: +vVERSION' ;;
-  golangci-lint) version=$GOLANGCI_LINT_VERSION; args=(version);   want='golangci-lint has version v?VERSION .*' ;;
-  *) echo "usage: $0 terraform|tofu|goreleaser|golangci-lint|terraform-profiling" >&2; exit 2 ;;
+  terraform)        version=$TERRAFORM_VERSION;        args=(version);   want='Terraform vVERSION' ;;
+  terraform-newest) version=$TERRAFORM_NEWEST_VERSION; args=(version);   want='Terraform vVERSION' ;;
+  tofu)             version=$TOFU_VERSION;             args=(version);   want='OpenTofu vVERSION' ;;
+  tofu-newest)      version=$TOFU_NEWEST_VERSION;      args=(version);   want='OpenTofu vVERSION' ;;
+  goreleaser)       version=$GORELEASER_VERSION;       args=(--version); want='GitVersion: +vVERSION' ;;
+  golangci-lint)    version=$GOLANGCI_LINT_VERSION;    args=(version);   want='golangci-lint has version v?VERSION .*' ;;
+  *) echo "usage: $0 terraform|terraform-newest|tofu|tofu-newest|goreleaser|golangci-lint" >&2; exit 2 ;;
 esac
-tool="$1"
+tool="${1%-newest}"
 name="$tool-$version"
 escaped="${version//./\\.}"
 want="${want/VERSION/$escaped}"
@@ -49,74 +50,39 @@ works() {
 
 # build OUT: builds the pinned version of the tool into OUT.
 build() {
-  local dir
   case "$tool" in
-    terraform)     GOBIN="$work" go install "github.com/hashicorp/terraform@v$version" && mv "$work/terraform" "$1" ;;
+    terraform)     build_cli github.com/hashicorp/terraform . "$1" ;;
+    tofu)          build_cli github.com/opentofu/opentofu ./cmd/tofu "$1" ;;
     goreleaser)    GOBIN="$work" go install "github.com/goreleaser/goreleaser/v2@v$version" && mv "$work/goreleaser" "$1" ;;
     golangci-lint) GOBIN="$work" go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$version" && mv "$work/golangci-lint" "$1" ;;
-    tofu)
-      # OpenTofu's go.mod has replace directives, which go install refuses, so
-      # build ./cmd/tofu inside the downloaded module. version.dev=no drops the
-      # -dev suffix, as in OpenTofu's own release builds.
-      dir="$(cd "$work" && go mod download -json "github.com/opentofu/opentofu@v$version" |
-        sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-      [ -n "$dir" ] || { log "go mod download gave no module directory"; return 1; }
-      (cd "$dir" && CGO_ENABLED=0 go build -trimpath \
-        -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$1" ./cmd/tofu) ;;
-    terraform-profiling) build_profiling_terraform "$1" ;;
   esac
 }
 
-# build_profiling_terraform OUT: Terraform's own source from the module proxy,
-# with a main that profiles realMain. The state backends that Terraform keeps
-# in modules of their own (S3, GCS, ...) are not in the proxy's copy, so they
-# are left out; the benchmarks use the local backend. Symbols stay in the
-# binary for pprof.
-build_profiling_terraform() {
-  local dir src="$work/src"
-  dir="$(cd "$work" && go mod download -json "github.com/hashicorp/terraform@v$version" |
+# build_cli MODULE PACKAGE OUT: builds Terraform or OpenTofu inside a copy of
+# its module from the proxy, because go install refuses modules with replace
+# directives. Terraform (1.9 and later) replaces the remote-state backends
+# that live in nested modules (S3, GCS, OCI, ...) and internal/legacy with
+# directories that the proxy's copy lacks: those are dropped from go.mod, and
+# the backends from internal/backend/init (the tests use the local backend).
+# version.dev=no drops the -dev suffix, as the projects' release builds do.
+build_cli() {
+  local module="$1" pkg="$2" out="$3" dir src="$work/src" init m alias
+  dir="$(cd "$work" && go mod download -json "$module@v$version" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -n "$dir" ] || { log "go mod download gave no module directory"; return 1; }
   cp -R "$dir" "$src" && chmod -R u+w "$src"
-  local nested='remote-state/(azure|consul|cos|gcs|kubernetes|oss|pg|s3)"?'
-  local init="$src/internal/backend/init/init.go" alias
-  for alias in $(grep -E "$nested$" "$init" | awk '{print $1}'); do
-    sed -i -E "/[[:space:]]$alias([[:space:]]|\.)/d" "$init"
+  init="$src/internal/backend/init/init.go"
+  for m in $(awk '$1 == "replace" && $3 == "=>" && $4 ~ /^\.\// { print $2 "=" $4 }' "$src/go.mod"); do
+    [ ! -d "$src/${m#*=}" ] || continue
+    m="${m%%=*}"
+    sed -i "\#[[:space:]]${m}[[:space:]]#d" "$src/go.mod"
+    [ -f "$init" ] || continue
+    for alias in $(awk -v m="\"$m\"" '$2 == m { print $1 }' "$init"); do
+      sed -i -E "/[[:space:]]$alias([[:space:]]|\.)/d" "$init"
+    done
   done
-  sed -i -E "\#$nested( |$)#d; /^godebug tlskyber/d" "$src/go.mod"
-  grep -qx 'func main() {' "$src/main.go" && grep -q '^func realMain() int {' "$src/main.go" ||
-    { log "Terraform $version's main.go is not shaped as expected"; return 1; }
-  sed -i '/^func main() {$/,/^}$/d' "$src/main.go"
-  cat >"$src/main_profile.go" <<'GO'
-package main
-
-import (
-	"os"
-	"runtime/pprof"
-)
-
-func main() {
-	path := os.Getenv("TERRAFORM_CPU_PROFILE")
-	if path == "" {
-		os.Exit(realMain())
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		panic(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		panic(err)
-	}
-	code := realMain()
-	pprof.StopCPUProfile()
-	if err := f.Close(); err != nil {
-		panic(err)
-	}
-	os.Exit(code)
-}
-GO
-  (cd "$src" && CGO_ENABLED=0 go build -mod=mod \
-    -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$1" .)
+  (cd "$src" && CGO_ENABLED=0 go build -mod=mod -trimpath \
+    -ldflags "-s -w -X $module/version.dev=no" -o "$out" "$pkg")
 }
 
 if ! works "$tools/$name"; then
