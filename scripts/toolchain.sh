@@ -5,7 +5,7 @@
 #   scripts/toolchain.sh TOOL
 #
 # TOOL is terraform (the oldest supported Terraform), terraform-newest,
-# tofu, tofu-newest, goreleaser or golangci-lint.
+# tofu, tofu-newest, goreleaser, golangci-lint or actionlint.
 #
 # Builds land in a cache shared by every clone on the machine
 # ($SHORTERLOOP_TOOLS_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-shorterloop)
@@ -20,6 +20,7 @@ TOFU_VERSION=1.10.10
 TOFU_NEWEST_VERSION=1.12.6
 GORELEASER_VERSION=2.15.1
 GOLANGCI_LINT_VERSION=2.15.0
+ACTIONLINT_VERSION=1.7.12
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -36,7 +37,8 @@ case "${1:-}" in
   tofu-newest)      version=$TOFU_NEWEST_VERSION;      args=(version);   want='OpenTofu vVERSION' ;;
   goreleaser)       version=$GORELEASER_VERSION;       args=(--version); want='GitVersion: +vVERSION' ;;
   golangci-lint)    version=$GOLANGCI_LINT_VERSION;    args=(version);   want='golangci-lint has version v?VERSION .*' ;;
-  *) echo "usage: $0 terraform|terraform-newest|tofu|tofu-newest|goreleaser|golangci-lint" >&2; exit 2 ;;
+  actionlint)       version=$ACTIONLINT_VERSION;       args=(-version);  want='vVERSION' ;;
+  *) echo "usage: $0 terraform|terraform-newest|tofu|tofu-newest|goreleaser|golangci-lint|actionlint" >&2; exit 2 ;;
 esac
 tool="${1%-newest}"
 name="$tool-$version"
@@ -55,6 +57,7 @@ build() {
     tofu)          build_cli github.com/opentofu/opentofu ./cmd/tofu "$1" ;;
     goreleaser)    GOBIN="$work" go install "github.com/goreleaser/goreleaser/v2@v$version" && mv "$work/goreleaser" "$1" ;;
     golangci-lint) GOBIN="$work" go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$version" && mv "$work/golangci-lint" "$1" ;;
+    actionlint)    GOBIN="$work" go install "github.com/rhysd/actionlint/cmd/actionlint@v$version" && mv "$work/actionlint" "$1" ;;
   esac
 }
 
