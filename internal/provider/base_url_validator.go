@@ -2,10 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -29,39 +25,6 @@ func (v baseURLValidator) ValidateString(_ context.Context, req validator.String
 		return
 	}
 	if err := checkBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Shorter Loop base URL",
-			fmt.Sprintf("%s. Use an https URL such as https://api.shorterloop.com.", err))
+		resp.Diagnostics.Append(invalidBaseURLDiagnostic(req.Path, err))
 	}
-}
-
-// checkBaseURL is shared by the validator and the environment variable check.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("base URL %q is not an absolute URL", raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("base URL %q must not contain credentials", u.Redacted())
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("base URL %q must not have a query or fragment", raw)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("base URL %q uses plain http, which is allowed only for loopback hosts because the API token is a bearer secret", raw)
-	}
-	return fmt.Errorf("base URL %q must use https", raw)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -63,11 +63,9 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
 
-	seg, diags := data.readSegment(ctx, q.id)
+	seg, kept, diags := data.read(ctx, q)
 	resp := &tfprotov6.ReadDataSourceResponse{State: req.Config} // Terraform ignores the state of a failed read
 	if !diags.HasError() {
-		kept := keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
-		diags.Append(filterWarnings(seg, q.statuses, q.userRoles, len(kept), q.id, data.initiativeID)...)
 		resp.State = &tfprotov6.DynamicValue{MsgPack: appendSegmentState(nil, q, seg, kept)}
 	}
 	for _, d := range diags {

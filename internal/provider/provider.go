@@ -163,7 +163,7 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 
 	client, err := shorterloop.NewClient(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Shorter Loop provider configuration", err.Error())
+		resp.Diagnostics.Append(invalidConfigDiagnostic(err))
 		return
 	}
 	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token, segments: newSegmentCache()}
@@ -214,15 +214,10 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		BaseURL:      pick(m.BaseURL, envBaseURL),
 	}
 	if cfg.Token == "" {
-		diags.AddAttributeError(path.Root("api_token"), "Missing Shorter Loop API token",
-			"The provider needs a Shorter Loop API token. Set the api_token attribute in the provider block, "+
-				"or the "+envAPIToken+" environment variable.")
+		diags.Append(missingTokenDiagnostic())
 	}
 	if cfg.InitiativeID == "" {
-		diags.AddAttributeError(path.Root("initiative_id"), "Missing Shorter Loop initiative",
-			"The provider needs the initiative (product) key, e.g. SHO-MJXR from the app URL "+
-				"https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard. Set the initiative_id attribute in the provider block, "+
-				"or the "+envInitiativeID+" environment variable.")
+		diags.Append(missingInitiativeDiagnostic())
 	}
 	cfg.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
@@ -230,8 +225,7 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	} else if v := strings.TrimSpace(getenv(envMaxRetries)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > maxMaxRetries {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid "+envMaxRetries,
-				fmt.Sprintf("%s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxMaxRetries))
+			diags.Append(invalidMaxRetriesDiagnostic(v))
 		}
 		cfg.MaxRetries = n
 	}
@@ -239,16 +233,14 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	if v := pick(m.RequestTimeout, envTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > maxRequestTimeout {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
-				fmt.Sprintf("request_timeout (or %s) is %q; it must be a duration from 1ms to %s, such as 30s or 1m30s.", envTimeout, v, maxRequestTimeout))
+			diags.Append(invalidTimeoutDiagnostic(v))
 		}
 		cfg.RequestTimeout = d
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = shorterloop.DefaultBaseURL
 	} else if err := checkBaseURL(cfg.BaseURL); err != nil {
-		diags.AddAttributeError(path.Root("base_url"), "Invalid Shorter Loop base URL",
-			fmt.Sprintf("%s. Set base_url or %s to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
+		diags.Append(invalidBaseURLDiagnostic(path.Root("base_url"), err))
 	}
 	return cfg, diags
 }

@@ -96,8 +96,8 @@ func (d *providerData) segment(ctx context.Context, id int64) (seg *shorterloop.
 	return d.segments.get(ctx, segmentKey{baseURL: d.client.BaseURL(), initiativeID: d.initiativeID, id: id}, fetch)
 }
 
-// readSegment reads segment id through the cache, with logs, and returns it
-// with its warnings, or the failure as an error diagnostic.
+// readSegment reads segment id through the cache, with logs, and returns it,
+// or the failure as an error diagnostic.
 func (d *providerData) readSegment(ctx context.Context, id int64) (*shorterloop.Segment, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	ctx = d.withMasking(ctx)
@@ -115,6 +115,5 @@ func (d *providerData) readSegment(ctx context.Context, id int64) (*shorterloop.
 		"users": len(seg.Users), "user_count": seg.UserCount, "duration_ms": time.Since(start).Milliseconds(),
 		"shared_request": shared,
 	})
-	diags.Append(segmentWarnings(seg, id, d.initiativeID)...)
 	return seg, diags
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -163,73 +162,6 @@ data "shorterloop_segment" "nobody" {
 			},
 		}},
 	})
-}
-
-func TestFilterWarnings(t *testing.T) {
-	t.Parallel()
-	mixed := mixedSegment()
-	crossed := shorterloop.Segment{ID: 7, Users: []shorterloop.User{
-		{ID: 1, Subscriptions: []shorterloop.Subscription{{Status: "active", UserRole: "viewer"}}},
-		{ID: 2, Subscriptions: []shorterloop.Subscription{{Status: "pending", UserRole: "admin"}}},
-	}}
-	many := shorterloop.Segment{ID: 3}
-	for i := 11; i >= 0; i-- {
-		many.Users = append(many.Users, shorterloop.User{ID: int64(i), Subscriptions: []shorterloop.Subscription{{Status: fmt.Sprintf("s%02d", i)}}})
-	}
-	list := func(values ...string) []string { return values }
-	tests := []struct {
-		name              string
-		seg               shorterloop.Segment
-		statuses, roles   []string
-		wantWarning       bool
-		wantIn, wantNotIn []string
-	}{
-		{name: "no filter", seg: mixed},
-		{name: "filter keeps someone", seg: mixed, statuses: list("active")},
-		{name: "both filters keep someone", seg: mixed, statuses: list("active"), roles: list("idm_member")},
-		{name: "empty segment", seg: shorterloop.Segment{ID: 7}, statuses: list("Active")},
-		{name: "status in the wrong case", seg: mixed, statuses: list("Active"), wantWarning: true,
-			wantIn: []string{`The filter statuses = ["Active"] keeps none of the 4 users of segment 7 in initiative SHO-TEST`,
-				`Statuses in the segment's subscriptions: "active", "pending".`, "exact and case-sensitive"},
-			wantNotIn: []string{"User roles in", "more", "matches both"}},
-		{name: "unknown role", seg: mixed, roles: list("owner", "viewer"), wantWarning: true,
-			wantIn:    []string{`The filter user_roles = ["owner", "viewer"] keeps none`, `User roles in the segment's subscriptions: "admin", "idm_member".`},
-			wantNotIn: []string{"Statuses in"}},
-		{name: "both filters, each matching, no subscription matching both", seg: crossed, statuses: list("active"), roles: list("admin"), wantWarning: true,
-			wantIn: []string{`The filters statuses = ["active"] and user_roles = ["admin"] keep none of the 2 users`,
-				"one subscription matches both", `Statuses in the segment's subscriptions: "active", "pending".`,
-				`User roles in the segment's subscriptions: "admin", "viewer".`}},
-		{name: "more than ten values", seg: many, statuses: list("s99"), wantWarning: true,
-			wantIn: []string{`Statuses in the segment's subscriptions: "s00", "s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09" and 2 more.`}},
-		{name: "users without subscriptions", seg: shorterloop.Segment{ID: 7, Users: make([]shorterloop.User, 2)}, roles: list("admin"), wantWarning: true,
-			wantIn: []string{"keeps none of the 2 users", "User roles in the segment's subscriptions: none."}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			kept := keptUsers(tt.seg.Users, newUserFilter(tt.statuses, tt.roles))
-			diags := filterWarnings(&tt.seg, tt.statuses, tt.roles, len(kept), 7, "SHO-TEST")
-			if !tt.wantWarning {
-				if len(diags) != 0 {
-					t.Fatalf("diagnostics = %v, want none", diags)
-				}
-				return
-			}
-			if len(diags) != 1 || diags.HasError() || diags[0].Summary() != "Shorter Loop segment filter keeps no users" {
-				t.Fatalf("diagnostics = %v, want one warning", diags)
-			}
-			detail := diags[0].Detail()
-			for _, want := range tt.wantIn {
-				if !strings.Contains(detail, want) {
-					t.Errorf("detail lacks %q:\n%s", want, detail)
-				}
-			}
-			for _, unwanted := range tt.wantNotIn {
-				if strings.Contains(detail, unwanted) {
-					t.Errorf("detail has %q:\n%s", unwanted, detail)
-				}
-			}
-		})
-	}
 }
 
 func TestAccSegmentDataSource_includeUsersFalse(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -208,43 +207,6 @@ func TestUsersValueEmptyArrays(t *testing.T) {
 	for _, k := range []string{"subscriptions", "memberships"} {
 		if l := attrs[k].(types.List); l.IsNull() || len(l.Elements()) != 0 {
 			t.Errorf("%s = %v, want an empty list", k, l)
-		}
-	}
-}
-
-func TestSegmentWarnings(t *testing.T) {
-	t.Parallel()
-	vendor := vendorSegment(t)
-	tests := []struct {
-		name      string
-		seg       *shorterloop.Segment
-		id        int64
-		summaries []string
-	}{
-		{name: "as asked", seg: vendor, id: 19},
-		{name: "vendor quirk: asked 18, got 19", seg: vendor, id: 18, summaries: []string{"Shorter Loop answered with another segment"}},
-		{name: "count mismatch", seg: &shorterloop.Segment{ID: 5, UserCount: 3, Users: make([]shorterloop.User, 2)}, id: 5,
-			summaries: []string{"Shorter Loop user count differs from the users returned"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			diags := segmentWarnings(tt.seg, tt.id, "SHO-TEST")
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.Summary())
-			}
-			if !slices.Equal(got, tt.summaries) {
-				t.Errorf("warnings = %q, want %q", got, tt.summaries)
-			}
-			if diags.HasError() {
-				t.Error("warnings must not be errors")
-			}
-		})
-	}
-	d := segmentWarnings(vendor, 18, "SHO-TEST")[0].Detail()
-	for _, want := range []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"} {
-		if !strings.Contains(d, want) {
-			t.Errorf("detail %q lacks %q", d, want)
 		}
 	}
 }

@@ -1,0 +1,242 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+func notConfiguredDiagnostic(data *providerData) diag.Diagnostic {
+	if data != nil && len(data.unknown) > 0 {
+		return diag.NewErrorDiagnostic("Provider configuration is not known yet",
+			fmt.Sprintf("The provider's %s depends on values that are known only after apply, but this data source is read during plan. "+
+				"Set them from values known at plan time (variables or the SHORTERLOOP_* environment variables), "+
+				"or apply the resources they come from first (terraform apply -target=...).", strings.Join(data.unknown, " and ")))
+	}
+	return diag.NewErrorDiagnostic("Provider not configured",
+		"The shorterloop provider was not configured before this data source was read. This is a bug in the provider; please report it.")
+}
+
+// segmentWarnings reports answers that differ from what was asked.
+func segmentWarnings(seg *shorterloop.Segment, id int64, initiative string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if seg.ID != id {
+		diags.AddWarning("Shorter Loop answered with another segment",
+			fmt.Sprintf("Asked for segment %d in initiative %s, the API answered with segment %d (%q). "+
+				"The data source keeps id = %d and shows the data it received. Check that segment %d is the one you mean.",
+				id, initiative, seg.ID, seg.Value, id, id))
+	}
+	if seg.UserCount != int64(len(seg.Users)) {
+		diags.AddWarning("Shorter Loop user count differs from the users returned",
+			fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users. "+
+				"user_count shows the reported number; emails and users hold the users returned.",
+				id, initiative, seg.UserCount, len(seg.Users)))
+	}
+	return diags
+}
+
+// filterWarnings warns when the statuses and user_roles filters keep none of
+// a non-empty segment's users, naming the values its subscriptions do have.
+// kept is the number of users the filters kept.
+func filterWarnings(seg *shorterloop.Segment, statuses, userRoles []string, kept int, id int64, initiative string) diag.Diagnostics {
+	if kept > 0 || len(seg.Users) == 0 || (statuses == nil && userRoles == nil) {
+		return nil
+	}
+	var filters, present []string
+	add := func(name, what string, values []string, field func(shorterloop.Subscription) string) {
+		if values == nil {
+			return
+		}
+		filters = append(filters, name+" = ["+quoted(values)+"]")
+		seen := map[string]bool{}
+		for _, u := range seg.Users {
+			for _, s := range u.Subscriptions {
+				seen[field(s)] = true
+			}
+		}
+		present = append(present, fmt.Sprintf("%s in the segment's subscriptions: %s.", what, someValues(slices.Sorted(maps.Keys(seen)), 10)))
+	}
+	add("statuses", "Statuses", statuses, func(s shorterloop.Subscription) string { return s.Status })
+	add("user_roles", "User roles", userRoles, func(s shorterloop.Subscription) string { return s.UserRole })
+	detail := fmt.Sprintf("The filter %s keeps none of the %d users of segment %d in initiative %s, so emails lists nobody.",
+		filters[0], len(seg.Users), id, initiative)
+	if len(filters) == 2 {
+		detail = fmt.Sprintf("The filters %s and %s keep none of the %d users of segment %d in initiative %s, so emails lists nobody. "+
+			"A user is kept only when one subscription matches both.", filters[0], filters[1], len(seg.Users), id, initiative)
+	}
+	var diags diag.Diagnostics
+	diags.AddWarning("Shorter Loop segment filter keeps no users", detail+" "+strings.Join(present, " ")+
+		` Matching is exact and case-sensitive: for example, statuses = ["Active"] does not keep a subscription whose status is "active".`)
+	return diags
+}
+
+// quoted quotes values and joins them with commas.
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// someValues quotes the first n of values, then says how many more there are.
+func someValues(values []string, n int) string {
+	if len(values) == 0 {
+		return "none"
+	}
+	s := quoted(values[:min(n, len(values))])
+	if len(values) > n {
+		s += fmt.Sprintf(" and %d more", len(values)-n)
+	}
+	return s
+}
+
+// readErrorDiagnostic turns a client error into a diagnostic summary and detail.
+func readErrorDiagnostic(err error, id int64, initiative string) (string, string) {
+	what := fmt.Sprintf("Reading segment %d in initiative %s failed: %s.", id, initiative, err)
+	var apiErr *shorterloop.APIError
+	var redirect *shorterloop.RedirectError
+	var tooLarge *shorterloop.BodyTooLargeError
+	var timeout interface{ Timeout() bool }
+	switch {
+	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
+		return "Shorter Loop API token expired", what +
+			fmt.Sprintf(" The API token expired at %s, %s ago. Set a fresh token in %s or api_token.",
+				apiErr.TokenExpiredAt.UTC().Format(time.RFC3339), roughDuration(time.Since(apiErr.TokenExpiredAt)), envAPIToken)
+	case errors.Is(err, shorterloop.ErrUnauthorized):
+		return "Shorter Loop rejected the API token", what +
+			" Check that api_token (or " + envAPIToken + ") holds a valid, unexpired Shorter Loop API token."
+	case errors.Is(err, shorterloop.ErrForbidden):
+		return "No access to the Shorter Loop initiative", what +
+			fmt.Sprintf(" The token is valid but has no access to initiative %s. Check initiative_id (or %s), or use a token of a user with access to it.", initiative, envInitiativeID)
+	case errors.Is(err, shorterloop.ErrNotFound):
+		return "Shorter Loop segment not found", what +
+			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id.", initiative, id)
+	case errors.Is(err, context.Canceled):
+		return "Reading the Shorter Loop segment was interrupted", what
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
+		return "Shorter Loop rate limit reached", what +
+			" The provider retries within max_retries and a wait budget of " + shorterloop.DefaultRetryBudget.String() + "; wait a while, then run Terraform again."
+	case errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
+		return "Shorter Loop API error", what +
+			" The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
+	case errors.As(err, &apiErr):
+		return "Shorter Loop API error", what + " Check the provider configuration and the data source arguments."
+	case errors.As(err, &redirect):
+		return "Shorter Loop API redirected to another host", what +
+			" Set base_url (or " + envBaseURL + ") to the address the API answers at."
+	case errors.As(err, &tooLarge):
+		return "Shorter Loop response too large", what +
+			" The provider refuses bodies this large to protect memory. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API."
+	case errors.Is(err, shorterloop.ErrInvalidResponse):
+		return "Unexpected response from Shorter Loop", what +
+			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
+		return "Shorter Loop did not answer in time", what +
+			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
+	}
+	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
+}
+
+// roughDuration says d in its largest whole unit: seconds, minutes, hours or,
+// from two days, days.
+func roughDuration(d time.Duration) string {
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d >= 48*time.Hour:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d >= time.Hour:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= time.Minute:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// checkBaseURL is shared by the validator and the environment variable check.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("base URL %q is not an absolute URL", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("base URL %q must not contain credentials", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("base URL %q must not have a query or fragment", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("base URL %q uses plain http, which is allowed only for loopback hosts because the API token is a bearer secret", raw)
+	}
+	return fmt.Errorf("base URL %q must use https", raw)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// The provider's configuration errors.
+
+func missingTokenDiagnostic() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("api_token"), "Missing Shorter Loop API token",
+		"The provider needs a Shorter Loop API token. Set the api_token attribute in the provider block, "+
+			"or the "+envAPIToken+" environment variable.")
+}
+
+func missingInitiativeDiagnostic() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("initiative_id"), "Missing Shorter Loop initiative",
+		"The provider needs the initiative (product) key, e.g. SHO-MJXR from the app URL "+
+			"https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard. Set the initiative_id attribute in the provider block, "+
+			"or the "+envInitiativeID+" environment variable.")
+}
+
+func invalidMaxRetriesDiagnostic(v string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("max_retries"), "Invalid "+envMaxRetries,
+		fmt.Sprintf("%s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxMaxRetries))
+}
+
+func invalidTimeoutDiagnostic(v string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("request_timeout"), "Invalid request timeout",
+		fmt.Sprintf("request_timeout (or %s) is %q; it must be a duration from 1ms to %s, such as 30s or 1m30s.", envTimeout, v, maxRequestTimeout))
+}
+
+// invalidBaseURLDiagnostic reports checkBaseURL's err, from the validator or
+// for the environment variable.
+func invalidBaseURLDiagnostic(p path.Path, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid Shorter Loop base URL",
+		fmt.Sprintf("%s. Set base_url (or %s) to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
+}
+
+func invalidConfigDiagnostic(err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Invalid Shorter Loop provider configuration", err.Error()+".")
+}
+
+func unexpectedProviderDataDiagnostic(data any) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unexpected provider data",
+		fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+}

@@ -1,0 +1,224 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+func TestMissingAttributeDiagnosticsNameEnvVars(t *testing.T) {
+	t.Parallel()
+	_, diags := clientConfig(providerModel{APIToken: types.StringNull(), InitiativeID: types.StringNull(), BaseURL: types.StringNull()},
+		func(string) string { return "" })
+	details := diags.Errors()[0].Detail() + diags.Errors()[1].Detail()
+	for _, want := range []string{"api_token", envAPIToken, "initiative_id", envInitiativeID} {
+		if !strings.Contains(details, want) {
+			t.Errorf("details lack %q: %s", want, details)
+		}
+	}
+}
+
+func TestCheckBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url     string
+		wantErr string
+	}{
+		{"https://api.shorterloop.com", ""},
+		{"https://proxy.example.com/shorterloop/", ""},
+		{"http://127.0.0.1:8080", ""},
+		{"http://localhost:1234", ""},
+		{"http://[::1]:80", ""},
+		{"http://127.1.2.3", ""},
+		{"http://api.shorterloop.com", "plain http"},
+		{"http://10.0.0.1", "plain http"},
+		{"ftp://api.shorterloop.com", "must use https"},
+		{"api.shorterloop.com", "not an absolute URL"},
+		{"/api", "not an absolute URL"},
+		{"https://", "not an absolute URL"},
+		{"https://user:pa55word@api.shorterloop.com", "must not contain credentials"},
+		{"https://api.shorterloop.com/?a=b", "query or fragment"},
+		{"://bad", "not an absolute URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			err := checkBaseURL(tt.url)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("error = %v, want one containing %q", err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "pa55word") {
+				t.Errorf("error leaks the URL's password: %v", err)
+			}
+		})
+	}
+}
+
+func TestReadErrorDiagnostic(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		err     error
+		summary string
+		detail  []string
+	}{
+		{"401", &shorterloop.APIError{StatusCode: 401}, "Shorter Loop rejected the API token", []string{"api_token", envAPIToken}},
+		{"401 expired token", &shorterloop.APIError{StatusCode: 401, TokenExpiredAt: time.Date(2025, 4, 5, 5, 43, 54, 0, time.UTC)},
+			"Shorter Loop API token expired", []string{"401 Unauthorized", "expired at 2025-04-05T05:43:54Z", " days ago", "fresh token in " + envAPIToken + " or api_token"}},
+		{"403", &shorterloop.APIError{StatusCode: 403}, "No access to the Shorter Loop initiative", []string{"initiative SHO-X", "initiative_id"}},
+		{"404", &shorterloop.APIError{StatusCode: 404}, "Shorter Loop segment not found", []string{"has no segment 42"}},
+		{"429", &shorterloop.APIError{StatusCode: 429}, "Shorter Loop rate limit reached", []string{"429"}},
+		{"502 html", &shorterloop.APIError{StatusCode: 502, ContentType: "text/html", Excerpt: "502 Bad Gateway nginx"}, "Shorter Loop API error", []string{"502", "Bad Gateway nginx", "try again later"}},
+		{"400", &shorterloop.APIError{StatusCode: 400, Message: "bad id"}, "Shorter Loop API error", []string{"bad id"}},
+		{"invalid", &shorterloop.InvalidResponseError{StatusCode: 200, Reason: "body is not valid JSON"}, "Unexpected response from Shorter Loop", []string{"not valid JSON", "base_url"}},
+		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "Cannot reach Shorter Loop", []string{"connection refused", envBaseURL}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			summary, detail := readErrorDiagnostic(tt.err, 42, "SHO-X")
+			if summary != tt.summary {
+				t.Errorf("summary = %q, want %q", summary, tt.summary)
+			}
+			for _, want := range append(tt.detail, "segment 42", "SHO-X") {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail lacks %q: %s", want, detail)
+				}
+			}
+		})
+	}
+}
+
+func TestRoughDuration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 seconds"},
+		{time.Second, "1 second"},
+		{59 * time.Second, "59 seconds"},
+		{time.Minute, "1 minute"},
+		{59*time.Minute + 59*time.Second, "59 minutes"},
+		{time.Hour, "1 hour"},
+		{47*time.Hour + 59*time.Minute, "47 hours"},
+		{48 * time.Hour, "2 days"},
+		{400*24*time.Hour + 23*time.Hour, "400 days"},
+	}
+	for _, tt := range tests {
+		if got := roughDuration(tt.d); got != tt.want {
+			t.Errorf("roughDuration(%s) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestFilterWarnings(t *testing.T) {
+	t.Parallel()
+	mixed := mixedSegment()
+	crossed := shorterloop.Segment{ID: 7, Users: []shorterloop.User{
+		{ID: 1, Subscriptions: []shorterloop.Subscription{{Status: "active", UserRole: "viewer"}}},
+		{ID: 2, Subscriptions: []shorterloop.Subscription{{Status: "pending", UserRole: "admin"}}},
+	}}
+	many := shorterloop.Segment{ID: 3}
+	for i := 11; i >= 0; i-- {
+		many.Users = append(many.Users, shorterloop.User{ID: int64(i), Subscriptions: []shorterloop.Subscription{{Status: fmt.Sprintf("s%02d", i)}}})
+	}
+	list := func(values ...string) []string { return values }
+	tests := []struct {
+		name              string
+		seg               shorterloop.Segment
+		statuses, roles   []string
+		wantWarning       bool
+		wantIn, wantNotIn []string
+	}{
+		{name: "no filter", seg: mixed},
+		{name: "filter keeps someone", seg: mixed, statuses: list("active")},
+		{name: "both filters keep someone", seg: mixed, statuses: list("active"), roles: list("idm_member")},
+		{name: "empty segment", seg: shorterloop.Segment{ID: 7}, statuses: list("Active")},
+		{name: "status in the wrong case", seg: mixed, statuses: list("Active"), wantWarning: true,
+			wantIn: []string{`The filter statuses = ["Active"] keeps none of the 4 users of segment 7 in initiative SHO-TEST`,
+				`Statuses in the segment's subscriptions: "active", "pending".`, "exact and case-sensitive"},
+			wantNotIn: []string{"User roles in", "more", "matches both"}},
+		{name: "unknown role", seg: mixed, roles: list("owner", "viewer"), wantWarning: true,
+			wantIn:    []string{`The filter user_roles = ["owner", "viewer"] keeps none`, `User roles in the segment's subscriptions: "admin", "idm_member".`},
+			wantNotIn: []string{"Statuses in"}},
+		{name: "both filters, each matching, no subscription matching both", seg: crossed, statuses: list("active"), roles: list("admin"), wantWarning: true,
+			wantIn: []string{`The filters statuses = ["active"] and user_roles = ["admin"] keep none of the 2 users`,
+				"one subscription matches both", `Statuses in the segment's subscriptions: "active", "pending".`,
+				`User roles in the segment's subscriptions: "admin", "viewer".`}},
+		{name: "more than ten values", seg: many, statuses: list("s99"), wantWarning: true,
+			wantIn: []string{`Statuses in the segment's subscriptions: "s00", "s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09" and 2 more.`}},
+		{name: "users without subscriptions", seg: shorterloop.Segment{ID: 7, Users: make([]shorterloop.User, 2)}, roles: list("admin"), wantWarning: true,
+			wantIn: []string{"keeps none of the 2 users", "User roles in the segment's subscriptions: none."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kept := keptUsers(tt.seg.Users, newUserFilter(tt.statuses, tt.roles))
+			diags := filterWarnings(&tt.seg, tt.statuses, tt.roles, len(kept), 7, "SHO-TEST")
+			if !tt.wantWarning {
+				if len(diags) != 0 {
+					t.Fatalf("diagnostics = %v, want none", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags.HasError() || diags[0].Summary() != "Shorter Loop segment filter keeps no users" {
+				t.Fatalf("diagnostics = %v, want one warning", diags)
+			}
+			detail := diags[0].Detail()
+			for _, want := range tt.wantIn {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail lacks %q:\n%s", want, detail)
+				}
+			}
+			for _, unwanted := range tt.wantNotIn {
+				if strings.Contains(detail, unwanted) {
+					t.Errorf("detail has %q:\n%s", unwanted, detail)
+				}
+			}
+		})
+	}
+}
+
+func TestSegmentWarnings(t *testing.T) {
+	t.Parallel()
+	vendor := vendorSegment(t)
+	tests := []struct {
+		name      string
+		seg       *shorterloop.Segment
+		id        int64
+		summaries []string
+	}{
+		{name: "as asked", seg: vendor, id: 19},
+		{name: "vendor quirk: asked 18, got 19", seg: vendor, id: 18, summaries: []string{"Shorter Loop answered with another segment"}},
+		{name: "count mismatch", seg: &shorterloop.Segment{ID: 5, UserCount: 3, Users: make([]shorterloop.User, 2)}, id: 5,
+			summaries: []string{"Shorter Loop user count differs from the users returned"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			diags := segmentWarnings(tt.seg, tt.id, "SHO-TEST")
+			var got []string
+			for _, d := range diags {
+				got = append(got, d.Summary())
+			}
+			if !slices.Equal(got, tt.summaries) {
+				t.Errorf("warnings = %q, want %q", got, tt.summaries)
+			}
+			if diags.HasError() {
+				t.Error("warnings must not be errors")
+			}
+		})
+	}
+	d := segmentWarnings(vendor, 18, "SHO-TEST")[0].Detail()
+	for _, want := range []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("detail %q lacks %q", d, want)
+		}
+	}
+}
