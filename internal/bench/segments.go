@@ -63,8 +63,8 @@ func Segment(n int) shorterloop.Segment {
 		}
 	}
 	return shorterloop.Segment{
-		ID: SegmentID, Value: "Young Innovators", CreatedAt: "2024-10-24T08:11:55.000Z",
-		Users: users, UserCount: int64(n),
+		ID: SegmentID, Value: new("Young Innovators"), CreatedAt: new("2024-10-24T08:11:55.000Z"),
+		Users: users, UserCount: new(int64(n)),
 	}
 }
 

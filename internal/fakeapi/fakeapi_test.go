@@ -152,9 +152,9 @@ func TestVendorExampleThroughClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if seg.ID != 19 || seg.Value != "Young Innovators" || seg.UserCount != 39 || len(seg.Users) != 39 {
+		if seg.ID != 19 || *seg.Value != "Young Innovators" || *seg.UserCount != 39 || len(seg.Users) != 39 {
 			t.Errorf("segment %d: got id %d %q, userCount %d, %d users; want 19 \"Young Innovators\", 39, 39",
-				id, seg.ID, seg.Value, seg.UserCount, len(seg.Users))
+				id, seg.ID, *seg.Value, *seg.UserCount, len(seg.Users))
 		}
 		if seg.Users[0].Email != "aarav.patel@shorterloop.com" {
 			t.Errorf("first user %q", seg.Users[0].Email)
@@ -170,9 +170,9 @@ func TestSetSegmentRoundTrip(t *testing.T) {
 	name := "Ada"
 	want := shorterloop.Segment{
 		ID:        7,
-		Value:     "Early Adopters",
-		CreatedAt: "2025-01-02T03:04:05.000Z",
-		UserCount: 2,
+		Value:     new("Early Adopters"),
+		CreatedAt: new("2025-01-02T03:04:05.000Z"),
+		UserCount: new(int64(2)),
 		Users: []shorterloop.User{
 			{
 				ID: 2, Email: "ada@example.com",

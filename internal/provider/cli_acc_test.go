@@ -139,7 +139,7 @@ func TestAccCLI_parallelReads(t *testing.T) {
 		for j := range users {
 			users[j] = shorterloop.User{ID: i*100 + int64(j), Email: fmt.Sprintf("u%d-%d@example.com", i, j)}
 		}
-		api.SetSegment(i, shorterloop.Segment{ID: i, Value: fmt.Sprintf("Segment %d", i), UserCount: int64(len(users)), Users: users})
+		api.SetSegment(i, shorterloop.Segment{ID: i, Value: new(fmt.Sprintf("Segment %d", i)), UserCount: new(int64(int64(len(users)))), Users: users})
 	}
 	w := newCLIWorkspace(t, `
 data "shorterloop_segment" "s" {
@@ -183,13 +183,13 @@ output "segments" {
 func TestAccCLI_warnings(t *testing.T) {
 	t.Parallel()
 	api, srv := newFakeAPI(t)
-	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
+	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: new("Long"), UserCount: new(int64(1)), Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}, {ID: 2, Email: "b@example.com"}}})
 	w := newCLIWorkspace(t, `
 data "shorterloop_segment" "quirk" {
   id = 18
 }
 
-data "shorterloop_segment" "short" {
+data "shorterloop_segment" "long" {
   id = 8
 }
 `, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
@@ -202,7 +202,7 @@ data "shorterloop_segment" "short" {
 		"Warning: Shorter Loop answered with another segment",
 		"Asked for segment 18 in initiative SHO-TEST, the API answered with segment 19 (\"Young Innovators\")",
 		"Warning: Shorter Loop user count differs from the users returned",
-		"Segment 8 in initiative SHO-TEST reports userCount 5 but the API returned 1 users",
+		"Segment 8 in initiative SHO-TEST reports userCount 1 but the API returned 2 users",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
@@ -217,7 +217,7 @@ data "shorterloop_segment" "short" {
 func TestAccCLI_filterMatchesNobody(t *testing.T) {
 	t.Parallel()
 	api, srv := newFakeAPI(t)
-	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: "Empty"})
+	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: new("Empty")})
 	w := newCLIWorkspace(t, `
 data "shorterloop_segment" "empty" {
   id       = 9

@@ -29,20 +29,34 @@ func notConfiguredDiagnostic(data *providerData) diag.Diagnostic {
 		"The shorterloop provider was not configured before this data source was read. This is a bug in the provider; please report it.")
 }
 
-// segmentWarnings reports answers that differ from what was asked.
-func segmentWarnings(seg *shorterloop.Segment, id int64, initiative string) diag.Diagnostics {
+// answerDiagnostics reports answers that differ from what was asked. An
+// answer with fewer users than it counts is an error unless q allows it:
+// whatever emails feeds would remove the members left out.
+func answerDiagnostics(seg *shorterloop.Segment, q segmentQuery, initiative string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if seg.ID != id {
+	if seg.ID != q.id {
 		diags.AddWarning("Shorter Loop answered with another segment",
 			fmt.Sprintf("Asked for segment %d in initiative %s, the API answered with segment %d (%q). "+
 				"The data source keeps id = %d and shows the data it received. Check that segment %d is the one you mean.",
-				id, initiative, seg.ID, seg.Value, id, id))
+				q.id, initiative, seg.ID, ptrValue(seg.Value), q.id, q.id))
 	}
-	if seg.UserCount != int64(len(seg.Users)) {
-		diags.AddWarning("Shorter Loop user count differs from the users returned",
-			fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users. "+
-				"user_count shows the reported number; emails and users hold the users returned.",
-				id, initiative, seg.UserCount, len(seg.Users)))
+	if seg.UserCount == nil {
+		return diags
+	}
+	count, returned := *seg.UserCount, int64(len(seg.Users))
+	reports := fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users.", q.id, initiative, count, returned)
+	switch {
+	case count > returned && !q.incompleteAllowed():
+		diags.AddError("Shorter Loop answer is incomplete", reports+
+			fmt.Sprintf(" Feeding this short list downstream would remove the %d missing members from wherever emails goes, so the read fails. "+
+				"Run Terraform again later; if the API keeps answering this way, contact Shorter Loop support. "+
+				"Where a short list is harmless, set allow_incomplete = true on this data source to use the users returned.", count-returned))
+	case count > returned:
+		diags.AddWarning("Shorter Loop answer is incomplete", reports+
+			fmt.Sprintf(" allow_incomplete is true, so emails and users hold the %d users returned, without the %d missing members.", returned, count-returned))
+	case count < returned:
+		diags.AddWarning("Shorter Loop user count differs from the users returned", reports+
+			" user_count shows the reported number; emails and users hold the users returned.")
 	}
 	return diags
 }

@@ -3,11 +3,11 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -186,39 +186,57 @@ func TestFilterWarnings(t *testing.T) {
 	}
 }
 
-func TestSegmentWarnings(t *testing.T) {
+func TestAnswerDiagnostics(t *testing.T) {
 	t.Parallel()
 	vendor := vendorSegment(t)
+	counted := func(count int64, users int) *shorterloop.Segment {
+		return &shorterloop.Segment{ID: 5, UserCount: &count, Users: make([]shorterloop.User, users)}
+	}
+	yes, no := true, false
+	type want struct {
+		severity diag.Severity
+		summary  string
+		detail   []string
+	}
 	tests := []struct {
-		name      string
-		seg       *shorterloop.Segment
-		id        int64
-		summaries []string
+		name  string
+		seg   *shorterloop.Segment
+		q     segmentQuery
+		diags []want
 	}{
-		{name: "as asked", seg: vendor, id: 19},
-		{name: "vendor quirk: asked 18, got 19", seg: vendor, id: 18, summaries: []string{"Shorter Loop answered with another segment"}},
-		{name: "count mismatch", seg: &shorterloop.Segment{ID: 5, UserCount: 3, Users: make([]shorterloop.User, 2)}, id: 5,
-			summaries: []string{"Shorter Loop user count differs from the users returned"}},
+		{name: "as asked", seg: vendor, q: segmentQuery{id: 19}},
+		{name: "vendor quirk: asked 18, got 19", seg: vendor, q: segmentQuery{id: 18}, diags: []want{{diag.SeverityWarning,
+			"Shorter Loop answered with another segment", []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"}}}},
+		{name: "fewer users than counted", seg: counted(50, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
+			"Shorter Loop answer is incomplete", []string{"Segment 5 in initiative SHO-TEST reports userCount 50 but the API returned 39 users",
+				"would remove the 11 missing members", "allow_incomplete = true"}}}},
+		{name: "fewer users than counted, allow_incomplete = false", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &no},
+			diags: []want{{diag.SeverityError, "Shorter Loop answer is incomplete", nil}}},
+		{name: "fewer users than counted, allowed", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &yes}, diags: []want{{diag.SeverityWarning,
+			"Shorter Loop answer is incomplete", []string{"reports userCount 50 but the API returned 39 users", "hold the 39 users returned, without the 11 missing members"}}}},
+		{name: "no users, positive count", seg: counted(3, 0), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
+			"Shorter Loop answer is incomplete", []string{"reports userCount 3 but the API returned 0 users"}}}},
+		{name: "more users than counted", seg: counted(30, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityWarning,
+			"Shorter Loop user count differs from the users returned", []string{"reports userCount 30 but the API returned 39 users", "user_count shows the reported number"}}}},
+		{name: "no count", seg: &shorterloop.Segment{ID: 5, Users: make([]shorterloop.User, 39)}, q: segmentQuery{id: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diags := segmentWarnings(tt.seg, tt.id, "SHO-TEST")
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.Summary())
+			diags := answerDiagnostics(tt.seg, tt.q, "SHO-TEST")
+			if len(diags) != len(tt.diags) {
+				t.Fatalf("diagnostics = %v, want %d", diags, len(tt.diags))
 			}
-			if !slices.Equal(got, tt.summaries) {
-				t.Errorf("warnings = %q, want %q", got, tt.summaries)
-			}
-			if diags.HasError() {
-				t.Error("warnings must not be errors")
+			for i, w := range tt.diags {
+				d := diags[i]
+				if d.Severity() != w.severity || d.Summary() != w.summary {
+					t.Errorf("diagnostic %d = %v %q, want %v %q", i, d.Severity(), d.Summary(), w.severity, w.summary)
+				}
+				for _, part := range w.detail {
+					if !strings.Contains(d.Detail(), part) {
+						t.Errorf("detail lacks %q: %s", part, d.Detail())
+					}
+				}
 			}
 		})
-	}
-	d := segmentWarnings(vendor, 18, "SHO-TEST")[0].Detail()
-	for _, want := range []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"} {
-		if !strings.Contains(d, want) {
-			t.Errorf("detail %q lacks %q", d, want)
-		}
 	}
 }

@@ -50,7 +50,7 @@ func wrapped(text string) *regexp.Regexp {
 }
 
 func emptySegment(id int64) shorterloop.Segment {
-	return shorterloop.Segment{ID: id, Value: "Emptied", Users: []shorterloop.User{}}
+	return shorterloop.Segment{ID: id, Value: new("Emptied"), Users: []shorterloop.User{}}
 }
 
 func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
@@ -121,7 +121,7 @@ func TestAccCLI_severalSegmentsExample(t *testing.T) {
 	api, srv := newFakeAPI(t)
 	// Segment 20 shares one member with the vendor's segment 19, spelled
 	// with other capitals.
-	api.SetSegment(20, shorterloop.Segment{ID: 20, Value: "Mentors", UserCount: 3, Users: []shorterloop.User{
+	api.SetSegment(20, shorterloop.Segment{ID: 20, Value: new("Mentors"), UserCount: new(int64(3)), Users: []shorterloop.User{
 		{ID: 9001, Email: "mentor.one@example.com"},
 		{ID: 9002, Email: "mentor.two@example.com"},
 		{ID: 1650, Email: "Aarav.Patel@ShorterLoop.com"},
@@ -176,7 +176,7 @@ resource "terraform_data" "membership" {
 	vendor := vendorSegment(t)
 	leaver := strings.ToLower(vendor.Users[0].Email)
 	shrunk := *vendor
-	shrunk.Users, shrunk.UserCount = vendor.Users[1:], vendor.UserCount-1
+	shrunk.Users, shrunk.UserCount = vendor.Users[1:], new(*vendor.UserCount-1)
 	api.SetSegment(19, shrunk)
 	out, err = w.run(t, "plan", "-input=false", "-no-color")
 	if err != nil {

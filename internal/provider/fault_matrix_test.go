@@ -28,9 +28,13 @@ type faultCase struct {
 	// token is the provider's api_token; testToken when empty.
 	token string
 	id    int
+	// dataArgs are extra data source arguments.
+	dataArgs string
 	// Exactly one of wantError and checks is set.
 	wantError string
 	checks    []statecheck.StateCheck
+	// warning matches the one warning of a successful read; empty for none.
+	warning string
 	// requests is how many requests Terraform's first read makes, retries
 	// included.
 	requests int
@@ -51,6 +55,19 @@ func body(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// vendorWith serves the vendor's example as segment 19, its "data" changed by edit.
+func vendorWith(edit func(data map[string]any)) func(*testing.T, *fakeapi.Server) string {
+	return func(t *testing.T, api *fakeapi.Server) string {
+		var v map[string]any
+		if err := json.Unmarshal(fakeapi.VendorExample, &v); err != nil {
+			t.Fatal(err)
+		}
+		edit(v["data"].(map[string]any))
+		api.SetBody(19, body(t, v))
+		return ""
+	}
 }
 
 func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
@@ -144,8 +161,9 @@ func faultMatrix() []faultCase {
 			},
 			requests: 1,
 			checks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("")),
-				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(3)),
 				expectEmails(segmentAddr, "one@example.com", "three@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("subscriptions"), knownvalue.ListSizeExact(0)),
@@ -175,16 +193,40 @@ func faultMatrix() []faultCase {
 			setup:    func(*testing.T, *fakeapi.Server) string { return "" },
 			requests: 1,
 			checks: append(vendorChecks("Young Innovators"),
-				statecheck.ExpectKnownValue(segmentAddr, at("id"), knownvalue.Int64Exact(18)))},
-		{name: "userCount differs from the users returned", id: 8,
-			setup: func(t *testing.T, api *fakeapi.Server) string {
-				api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Short", UserCount: 5, Users: []shorterloop.User{{ID: 1, Email: "a@example.com"}}})
-				return ""
-			},
+				statecheck.ExpectKnownValue(segmentAddr, at("id"), knownvalue.Int64Exact(18))),
+			warning: `Shorter Loop answered with another segment.*Asked for segment 18 in initiative SHO-TEST, the API answered with segment 19`},
+		{name: "fewer users than counted", id: 19,
+			setup:     vendorWith(func(data map[string]any) { data["userCount"] = 50 }),
+			requests:  1,
+			wantError: `(?s)Shorter Loop answer is incomplete.*Segment 19 in initiative SHO-TEST reports userCount 50 but the API returned 39 users.*would remove the 11 missing members.*allow_incomplete = true`},
+		{name: "fewer users than counted, allow_incomplete", id: 19, dataArgs: "allow_incomplete = true",
+			setup:    vendorWith(func(data map[string]any) { data["userCount"] = 50 }),
+			requests: 1,
+			checks: append(vendorChecks("Young Innovators"),
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(50))),
+			warning: `Shorter Loop answer is incomplete.*reports userCount 50 but the API returned 39 users.*allow_incomplete is true, so emails and users hold the 39 users returned, without the 11 missing members`},
+		{name: "no users, positive count", id: 19,
+			setup:     vendorWith(func(data map[string]any) { delete(data, "users") }),
+			requests:  1,
+			wantError: `(?s)Shorter Loop answer is incomplete.*reports userCount 39 but the API returned 0 users`},
+		{name: "more users than counted", id: 19,
+			setup:    vendorWith(func(data map[string]any) { data["userCount"] = 30 }),
+			requests: 1,
+			checks: append(vendorChecks("Young Innovators"),
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(30))),
+			warning: `Shorter Loop user count differs from the users returned.*reports userCount 30 but the API returned 39 users`},
+		{name: "no userCount", id: 19,
+			setup:    vendorWith(func(data map[string]any) { delete(data, "userCount") }),
+			requests: 1,
+			checks: append(vendorChecks("Young Innovators"),
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Null()))},
+		{name: "no value or createdAt", id: 19,
+			setup:    vendorWith(func(data map[string]any) { delete(data, "value"); data["createdAt"] = nil }),
 			requests: 1,
 			checks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(5)),
-				statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListSizeExact(39)),
 			}},
 		{name: "server slower than request_timeout", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
@@ -283,8 +325,9 @@ provider "shorterloop" {
 
 data "shorterloop_segment" "test" {
   id = %d
+  %s
 }
-`, token, testInitiative, srv.URL, args, tc.id)
+`, token, testInitiative, srv.URL, args, tc.id, tc.dataArgs)
 			step := resource.TestStep{Config: config, ConfigStateChecks: tc.checks}
 			if tc.wantError != "" {
 				// Terraform wraps diagnostic text at any space.
@@ -298,6 +341,28 @@ data "shorterloop_segment" "test" {
 			if got := api.Requests(int64(tc.id)); tc.wantError != "" && got != tc.requests {
 				t.Errorf("the API got %d requests, want %d", got, tc.requests)
 			}
+			if tc.wantError == "" {
+				checkWarnings(t, config, tc.warning)
+			}
 		})
+	}
+}
+
+// checkWarnings plans config with the CLI, which terraform-plugin-testing
+// cannot ask for warnings, and checks that the provider's warnings are the
+// one that want matches, or none when want is empty.
+func checkWarnings(t *testing.T, config, want string) {
+	t.Helper()
+	out, err := newCLIWorkspace(t, config).run(t, "plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	warnings := strings.Count(flat, "Warning: ") - strings.Count(flat, "Warning: Provider development overrides are in effect")
+	switch {
+	case want == "" && warnings != 0:
+		t.Errorf("plan warns, want no warning:\n%s", out)
+	case want != "" && (warnings != 1 || !regexp.MustCompile(want).MatchString(flat)):
+		t.Errorf("plan has %d warnings, want one matching %q:\n%s", warnings, want, out)
 	}
 }

@@ -59,7 +59,10 @@ func FuzzReadSegment(f *testing.F) {
 			}
 			return
 		}
-		_ = segmentWarnings(seg, 19, "SHO-FUZZ")
+		short := seg.UserCount != nil && *seg.UserCount > int64(len(seg.Users))
+		if diags := answerDiagnostics(seg, segmentQuery{id: 19}, "SHO-FUZZ"); diags.HasError() != short {
+			t.Fatalf("userCount %v with %d users: diagnostics %v", seg.UserCount, len(seg.Users), diags)
+		}
 		for _, f := range []userFilter{{}, newUserFilter([]string{"active"}, nil), newUserFilter(nil, []string{"idm_member"})} {
 			kept := keptUsers(seg.Users, f)
 			emails := listStringsOf(t, emailsValue(kept))

@@ -106,14 +106,25 @@ func segmentQueryFrom(config *tfprotov6.DynamicValue) (segmentQuery, bool) {
 	if q.userRoles, ok = stringsFrom(attrs["user_roles"]); !ok {
 		return segmentQuery{}, false
 	}
-	if v := attrs["include_users"]; !v.IsNull() {
-		var include bool
-		if v.As(&include) != nil {
-			return segmentQuery{}, false
-		}
-		q.includeUsers = &include
+	if q.includeUsers, ok = boolFrom(attrs["include_users"]); !ok {
+		return segmentQuery{}, false
+	}
+	if q.allowIncomplete, ok = boolFrom(attrs["allow_incomplete"]); !ok {
+		return segmentQuery{}, false
 	}
 	return q, true
+}
+
+// boolFrom reads a bool, nil for null.
+func boolFrom(v tftypes.Value) (*bool, bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	var b bool
+	if v.As(&b) != nil {
+		return nil, false
+	}
+	return &b, true
 }
 
 // stringsFrom reads a list of strings, nil for null.

@@ -62,16 +62,22 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	}
 	long := string(bytes.Repeat([]byte("x"), 70000))
 	api.SetSegment(7, mixedSegment())
-	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: "Edges " + long[:40], CreatedAt: long[:300], UserCount: 5, Users: []shorterloop.User{
+	api.SetSegment(8, shorterloop.Segment{ID: 8, Value: new("Edges " + long[:40]), CreatedAt: new(long[:300]), UserCount: new(int64(5)), Users: []shorterloop.User{
 		{ID: 3, Email: " Dup@Example.com ", Subscriptions: []shorterloop.Subscription{sub(ptr("Ann"), "active", "admin"), sub(nil, "pending", "viewer")},
 			SegmentOptions: []shorterloop.SegmentOption{opt(300, "c"), opt(19, "a"), opt(200, "b"), opt(19, "a2")}},
 		{ID: 1, Email: "dup@example.com", Subscriptions: []shorterloop.Subscription{sub(ptr(long), "active", "viewer")}},
 		{ID: -2, Email: "", SegmentOptions: []shorterloop.SegmentOption{opt(1, long[:20])}},
 		{ID: 1 << 33, Email: "zoë@exämple.com"},
 	}})
-	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: "Empty", CreatedAt: "2025-01-01T00:00:00.000Z"})
+	api.SetSegment(9, shorterloop.Segment{ID: 9, Value: new("Empty"), CreatedAt: new("2025-01-01T00:00:00.000Z")})
 	big := bench.Segment(300)
 	api.SetSegment(10, big)
+	short := bench.Segment(20)
+	short.ID, short.UserCount = 11, new(int64(50))
+	api.SetSegment(11, short)
+	uncounted := bench.Segment(20)
+	uncounted.ID, uncounted.Value, uncounted.CreatedAt, uncounted.UserCount = 12, nil, nil, nil
+	api.SetSegment(12, uncounted)
 
 	fast := NewProtocol6("test")()
 	framework := providerserver.NewProtocol6(New("test")())()
@@ -88,8 +94,10 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 		{userRoles: list("admin", "idm_member")},
 		{statuses: list("active"), userRoles: list("viewer"), includeUsers: &no},
 		{statuses: list("nobody")},
+		{allowIncomplete: &yes},
+		{allowIncomplete: &no, includeUsers: &no},
 	}
-	for _, id := range []int64{7, 8, 9, 10, 18, 19, 999} {
+	for _, id := range []int64{7, 8, 9, 10, 11, 12, 18, 19, 999} {
 		for _, q := range queries {
 			q.id = id
 			t.Run(fmt.Sprintf("%d/%+v", id, q), func(t *testing.T) {
@@ -197,6 +205,9 @@ func segmentConfig(t testing.TB, q segmentQuery, override map[string]tftypes.Val
 	if q.includeUsers != nil {
 		attrs["include_users"] = tftypes.NewValue(tftypes.Bool, *q.includeUsers)
 	}
+	if q.allowIncomplete != nil {
+		attrs["allow_incomplete"] = tftypes.NewValue(tftypes.Bool, *q.allowIncomplete)
+	}
 	for name, v := range override {
 		attrs[name] = v
 	}
@@ -237,7 +248,7 @@ func TestSegmentStateSize(t *testing.T) {
 	t.Parallel()
 	big := bench.Segment(2000)
 	yes, no := true, false
-	for _, seg := range []*shorterloop.Segment{&big, vendorSegment(t), {ID: 1}} {
+	for _, seg := range []*shorterloop.Segment{&big, vendorSegment(t), {ID: 1}, {ID: 2, Value: new("v"), CreatedAt: new("c"), UserCount: new(int64(1))}} {
 		for _, q := range []segmentQuery{{}, {includeUsers: &yes}, {includeUsers: &no}, {statuses: []string{"active"}, userRoles: []string{"a", "b"}}} {
 			kept := keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
 			n, size := len(appendSegmentState(nil, q, seg, kept)), segmentStateSize(q, seg, kept)

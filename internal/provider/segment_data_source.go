@@ -27,15 +27,16 @@ type SegmentDataSource struct {
 }
 
 type segmentModel struct {
-	ID           types.Int64  `tfsdk:"id"`
-	Statuses     types.List   `tfsdk:"statuses"`
-	UserRoles    types.List   `tfsdk:"user_roles"`
-	IncludeUsers types.Bool   `tfsdk:"include_users"`
-	Name         types.String `tfsdk:"name"`
-	CreatedAt    types.String `tfsdk:"created_at"`
-	UserCount    types.Int64  `tfsdk:"user_count"`
-	Emails       types.List   `tfsdk:"emails"`
-	Users        types.List   `tfsdk:"users"`
+	ID              types.Int64  `tfsdk:"id"`
+	Statuses        types.List   `tfsdk:"statuses"`
+	UserRoles       types.List   `tfsdk:"user_roles"`
+	IncludeUsers    types.Bool   `tfsdk:"include_users"`
+	AllowIncomplete types.Bool   `tfsdk:"allow_incomplete"`
+	Name            types.String `tfsdk:"name"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+	UserCount       types.Int64  `tfsdk:"user_count"`
+	Emails          types.List   `tfsdk:"emails"`
+	Users           types.List   `tfsdk:"users"`
 }
 
 func (d *SegmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -69,17 +70,24 @@ func (d *SegmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "Whether to fill `users`. Defaults to `true`. Set to `false` for very large segments when only `emails` is needed: `users` is then null.",
 				Optional:            true,
 			},
+			"allow_incomplete": schema.BoolAttribute{
+				MarkdownDescription: "Whether to accept an answer with fewer users than its `userCount`. Defaults to `false`: such an answer fails the read, " +
+					"because feeding the short list downstream would remove the missing members. Set to `true` only where a short list is harmless, " +
+					"such as a report or a list that only grows: the read then warns, and `emails` and `users` hold the users returned.",
+				Optional: true,
+			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Display name of the segment.",
+				MarkdownDescription: "Display name of the segment; null when the API sends none.",
 				Computed:            true,
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the segment was created, in RFC 3339 format (UTC).",
+				MarkdownDescription: "When the segment was created, in RFC 3339 format (UTC); null when the API sends none.",
 				Computed:            true,
 			},
 			"user_count": schema.Int64Attribute{
-				MarkdownDescription: "Number of users in the segment as reported by the API, before `statuses` and `user_roles` filter them.",
-				Computed:            true,
+				MarkdownDescription: "Number of users in the segment as reported by the API, before `statuses` and `user_roles` filter them; " +
+					"null when the API reports no count, which its documentation calls optional.",
+				Computed: true,
 			},
 			"emails": schema.ListAttribute{
 				MarkdownDescription: "Emails of the kept users: trimmed, lower-cased, without empty values and duplicates, sorted. " +
@@ -192,7 +200,7 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		resp.Diagnostics.Append(notConfiguredDiagnostic(d.data))
 		return
 	}
-	q := segmentQuery{id: m.ID.ValueInt64(), includeUsers: m.IncludeUsers.ValueBoolPointer()}
+	q := segmentQuery{id: m.ID.ValueInt64(), includeUsers: m.IncludeUsers.ValueBoolPointer(), allowIncomplete: m.AllowIncomplete.ValueBoolPointer()}
 	resp.Diagnostics.Append(listStrings(ctx, m.Statuses, &q.statuses)...)
 	resp.Diagnostics.Append(listStrings(ctx, m.UserRoles, &q.userRoles)...)
 	if resp.Diagnostics.HasError() {
@@ -204,9 +212,9 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.Name = types.StringValue(seg.Value)
-	m.CreatedAt = types.StringValue(seg.CreatedAt)
-	m.UserCount = types.Int64Value(seg.UserCount)
+	m.Name = types.StringPointerValue(seg.Value)
+	m.CreatedAt = types.StringPointerValue(seg.CreatedAt)
+	m.UserCount = types.Int64PointerValue(seg.UserCount)
 	m.Emails = emailsValue(kept)
 	m.Users = types.ListNull(segmentTypes().user)
 	if q.withUsers() {
@@ -223,7 +231,10 @@ func (d *providerData) read(ctx context.Context, q segmentQuery) (seg *shorterlo
 	if diags.HasError() {
 		return nil, nil, diags
 	}
-	diags.Append(segmentWarnings(seg, q.id, d.initiativeID)...)
+	diags.Append(answerDiagnostics(seg, q, d.initiativeID)...)
+	if diags.HasError() {
+		return nil, nil, diags
+	}
 	kept = keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
 	diags.Append(filterWarnings(seg, q.statuses, q.userRoles, len(kept), q.id, d.initiativeID)...)
 	return seg, kept, diags

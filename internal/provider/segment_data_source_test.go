@@ -111,7 +111,7 @@ func mixedSegment() shorterloop.Segment {
 		return []shorterloop.Subscription{{UserRole: role, Status: status}}
 	}
 	return shorterloop.Segment{
-		ID: 7, Value: "Mixed", CreatedAt: "2025-01-02T03:04:05.000Z", UserCount: 4,
+		ID: 7, Value: new("Mixed"), CreatedAt: new("2025-01-02T03:04:05.000Z"), UserCount: new(int64(4)),
 		Users: []shorterloop.User{
 			{ID: 4, Email: "dora@example.com", Subscriptions: sub("active", "admin")},
 			{ID: 1, Email: "ann@example.com", Subscriptions: sub("active", "idm_member")},

@@ -212,9 +212,12 @@ type segmentQuery struct {
 	id                  int64
 	statuses, userRoles []string // nil when not set
 	includeUsers        *bool    // nil when not set, which means true
+	allowIncomplete     *bool    // nil when not set, which means false
 }
 
 func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.includeUsers }
+
+func (q segmentQuery) incompleteAllowed() bool { return q.allowIncomplete != nil && *q.allowIncomplete }
 
 // appendSegmentState appends the data source's state to b in the plugin
 // protocol's MessagePack encoding, byte for byte as terraform-plugin-go
@@ -226,8 +229,9 @@ func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.incl
 func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) []byte {
 	b = slices.Grow(b, segmentStateSize(q, seg, kept))
 
-	b = msgpackMapLen(b, 9)
-	b = msgpackString(msgpackString(b, "created_at"), seg.CreatedAt)
+	b = msgpackMapLen(b, 10)
+	b = msgpackBoolPointer(msgpackString(b, "allow_incomplete"), q.allowIncomplete)
+	b = msgpackStringPointer(msgpackString(b, "created_at"), seg.CreatedAt)
 	b = msgpackString(b, "emails")
 	emails := emailList(kept)
 	b = msgpackArrayLen(b, len(emails))
@@ -235,15 +239,15 @@ func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept
 		b = msgpackString(b, e)
 	}
 	b = msgpackInt(msgpackString(b, "id"), q.id)
-	b = msgpackString(b, "include_users")
-	if q.includeUsers == nil {
+	b = msgpackBoolPointer(msgpackString(b, "include_users"), q.includeUsers)
+	b = msgpackStringPointer(msgpackString(b, "name"), seg.Value)
+	b = msgpackStrings(msgpackString(b, "statuses"), q.statuses)
+	b = msgpackString(b, "user_count")
+	if seg.UserCount == nil {
 		b = msgpackNil(b)
 	} else {
-		b = msgpackBool(b, *q.includeUsers)
+		b = msgpackInt(b, *seg.UserCount)
 	}
-	b = msgpackString(msgpackString(b, "name"), seg.Value)
-	b = msgpackStrings(msgpackString(b, "statuses"), q.statuses)
-	b = msgpackInt(msgpackString(b, "user_count"), seg.UserCount)
 	b = msgpackStrings(msgpackString(b, "user_roles"), q.userRoles)
 	b = msgpackString(b, "users")
 	if !q.withUsers() {
@@ -271,12 +275,7 @@ func appendSegmentState(b []byte, q segmentQuery, seg *shorterloop.Segment, kept
 		for i := range u.Subscriptions {
 			s := &u.Subscriptions[i]
 			b = msgpackMapLen(b, 3)
-			b = msgpackString(b, "first_name")
-			if s.FirstName == nil {
-				b = msgpackNil(b)
-			} else {
-				b = msgpackString(b, *s.FirstName)
-			}
+			b = msgpackStringPointer(msgpackString(b, "first_name"), s.FirstName)
 			b = msgpackString(msgpackString(b, "status"), s.Status)
 			b = msgpackString(msgpackString(b, "user_role"), s.UserRole)
 		}
@@ -295,7 +294,7 @@ func segmentStateSize(q segmentQuery, seg *shorterloop.Segment, kept []*shorterl
 		}
 		return n
 	}
-	n := st.segmentFixed + len(seg.CreatedAt) + len(seg.Value) + str(q.statuses) + str(q.userRoles)
+	n := st.segmentFixed + len(ptrValue(seg.CreatedAt)) + len(ptrValue(seg.Value)) + str(q.statuses) + str(q.userRoles)
 	for _, u := range kept {
 		n += msgpackMaxHeader + len(u.Email)
 		if !q.withUsers() {
@@ -303,10 +302,7 @@ func segmentStateSize(q segmentQuery, seg *shorterloop.Segment, kept []*shorterl
 		}
 		n += st.userFixed + len(u.Email)
 		for _, s := range u.Subscriptions {
-			n += st.subscriptionFixed + len(s.UserRole) + len(s.Status)
-			if s.FirstName != nil {
-				n += len(*s.FirstName)
-			}
+			n += st.subscriptionFixed + len(s.UserRole) + len(s.Status) + len(ptrValue(s.FirstName))
 		}
 		for _, o := range u.SegmentOptions {
 			n += st.membershipFixed + len(o.Value) + len(o.UserSegment.CreatedAt) + len(o.UserSegment.UpdatedAt)
@@ -390,6 +386,30 @@ func msgpackString(b []byte, s string) []byte {
 		b = binary.BigEndian.AppendUint32(append(b, 0xdb), uint32(n))
 	}
 	return append(b, s...)
+}
+
+// msgpackBoolPointer writes *v, or null for nil.
+func msgpackBoolPointer(b []byte, v *bool) []byte {
+	if v == nil {
+		return msgpackNil(b)
+	}
+	return msgpackBool(b, *v)
+}
+
+// msgpackStringPointer writes *s, or null for nil.
+func msgpackStringPointer(b []byte, s *string) []byte {
+	if s == nil {
+		return msgpackNil(b)
+	}
+	return msgpackString(b, *s)
+}
+
+// ptrValue is *p, or the zero value for nil.
+func ptrValue[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 // msgpackStrings writes a list of strings, or null for nil.

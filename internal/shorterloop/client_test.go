@@ -301,14 +301,14 @@ func TestGetSegmentVendorExample(t *testing.T) {
 	if seg.ID != 19 {
 		t.Errorf("ID = %d, want 19", seg.ID)
 	}
-	if seg.Value != "Young Innovators" {
-		t.Errorf("Value = %q", seg.Value)
+	if *seg.Value != "Young Innovators" {
+		t.Errorf("Value = %q", *seg.Value)
 	}
-	if seg.CreatedAt != "2024-10-24T08:11:55.000Z" {
-		t.Errorf("CreatedAt = %q", seg.CreatedAt)
+	if *seg.CreatedAt != "2024-10-24T08:11:55.000Z" {
+		t.Errorf("CreatedAt = %q", *seg.CreatedAt)
 	}
-	if seg.UserCount != 39 {
-		t.Errorf("UserCount = %d, want 39", seg.UserCount)
+	if *seg.UserCount != 39 {
+		t.Errorf("UserCount = %d, want 39", *seg.UserCount)
 	}
 	if len(seg.Users) != 39 {
 		t.Fatalf("len(Users) = %d, want 39", len(seg.Users))
@@ -435,7 +435,7 @@ func TestGetSegmentDecodesOptionalAndUnknownFields(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetSegment: %v", err)
 	}
-	if seg.ID != 7 || seg.Value != "Seven" || seg.CreatedAt != "2025-01-02T03:04:05.000Z" || seg.UserCount != 2 {
+	if seg.ID != 7 || *seg.Value != "Seven" || *seg.CreatedAt != "2025-01-02T03:04:05.000Z" || *seg.UserCount != 2 {
 		t.Errorf("segment = %+v", seg)
 	}
 	if len(seg.Users) != 2 {
@@ -508,7 +508,7 @@ func TestGetSegmentDecodesEdgeValues(t *testing.T) {
 		{
 			name: "escapes are decoded",
 			data: `{"id":5,"value":"\u00e9\"\\","users":[{"id":1,"email":"a\u0040b"}]}`,
-			want: shorterloop.Segment{ID: 5, Value: "é\"\\", Users: []shorterloop.User{{ID: 1, Email: "a@b"}}},
+			want: shorterloop.Segment{ID: 5, Value: new("é\"\\"), Users: []shorterloop.User{{ID: 1, Email: "a@b"}}},
 		},
 	}
 	for _, tt := range tests {
@@ -531,8 +531,26 @@ func TestGetSegmentWithoutUsers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetSegment: %v", err)
 	}
-	if seg.ID != 5 || seg.Value != "Empty" || seg.Users != nil || seg.UserCount != 0 {
+	if seg.ID != 5 || *seg.Value != "Empty" || seg.Users != nil || *seg.UserCount != 0 {
 		t.Errorf("segment = %+v, want id 5, Empty, nil users", seg)
+	}
+}
+
+// Absent and null fields stay apart from zero values: the API's page calls
+// userCount optional.
+func TestGetSegmentAbsentFieldsAreNil(t *testing.T) {
+	for _, data := range []string{
+		`{"id":5}`,
+		`{"id":5,"value":null,"createdAt":null,"userCount":null,"users":null}`,
+	} {
+		srv := serve(t, http.StatusOK, "application/json", `{"success":true,"data":`+data+`}`)
+		seg, err := newClient(t, srv.URL).GetSegment(context.Background(), 5)
+		if err != nil {
+			t.Fatalf("%s: GetSegment: %v", data, err)
+		}
+		if seg.Value != nil || seg.CreatedAt != nil || seg.UserCount != nil || seg.Users != nil {
+			t.Errorf("%s: segment = %+v, want nil value, createdAt, userCount and users", data, seg)
+		}
 	}
 }
 
@@ -974,8 +992,8 @@ func TestDefaultMaxBodyAcceptsLargeBody(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetSegment: %v", err)
 	}
-	if len(seg.Users) != n || seg.UserCount != n || seg.Users[n-1].Email != fmt.Sprintf("user%d@example.com", n) {
-		t.Errorf("got %d users (count %d), last %q", len(seg.Users), seg.UserCount, seg.Users[len(seg.Users)-1].Email)
+	if len(seg.Users) != n || *seg.UserCount != n || seg.Users[n-1].Email != fmt.Sprintf("user%d@example.com", n) {
+		t.Errorf("got %d users (count %d), last %q", len(seg.Users), *seg.UserCount, seg.Users[len(seg.Users)-1].Email)
 	}
 }
 

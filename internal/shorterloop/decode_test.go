@@ -52,7 +52,7 @@ func TestGetSegmentLongWhiteSpace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := shorterloop.Segment{ID: 19, Users: []shorterloop.User{{ID: 1, Email: "a@b"}, {ID: 2}}, UserCount: 2}
+	want := shorterloop.Segment{ID: 19, Users: []shorterloop.User{{ID: 1, Email: "a@b"}, {ID: 2}}, UserCount: new(int64(2))}
 	if !reflect.DeepEqual(*seg, want) {
 		t.Errorf("segment = %+v, want %+v", *seg, want)
 	}

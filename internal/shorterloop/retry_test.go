@@ -199,8 +199,8 @@ func TestGzipBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seg.Value != "Young Innovators" || len(seg.Users) != 39 {
-		t.Errorf("segment = %q with %d users", seg.Value, len(seg.Users))
+	if *seg.Value != "Young Innovators" || len(seg.Users) != 39 {
+		t.Errorf("segment = %q with %d users", *seg.Value, len(seg.Users))
 	}
 }
 

@@ -2,12 +2,15 @@ package shorterloop
 
 // Segment is one segment option with its users, as returned by
 // GET /api/v2/segments/with-users/{segmentId}.
+//
+// Value, CreatedAt and UserCount are nil when the API leaves them out or
+// sends null: the API's page calls the count optional.
 type Segment struct {
-	ID        int64  `json:"id"`
-	Value     string `json:"value"`
-	CreatedAt string `json:"createdAt"`
-	Users     []User `json:"users"`
-	UserCount int64  `json:"userCount"`
+	ID        int64   `json:"id"`
+	Value     *string `json:"value"`
+	CreatedAt *string `json:"createdAt"`
+	Users     []User  `json:"users"`
+	UserCount *int64  `json:"userCount"`
 }
 
 // User is a member of a segment.
