@@ -13,15 +13,15 @@ import (
 )
 
 // TestAccCLI_tokenNeverLeaks runs Terraform at TF_LOG=TRACE with a known
-// token, once given by environment variable and once by a sensitive
-// variable, through a successful apply, through an API that echoes the
+// token, given by environment variable (plain, and with the "Bearer " that
+// people paste with it) and by a sensitive variable, through a successful apply, through an API that echoes the
 // token back in its error bodies, and then with an expired JWT that the API
 // rejects. No token, nor the expired one's email claim, may appear anywhere:
 // not in the logs, the output, the diagnostics, or the state.
 func TestAccCLI_tokenNeverLeaks(t *testing.T) {
 	t.Parallel()
 	const token = "sl-known-token-5c1d9e7f2a4b"
-	for _, via := range []string{"env", "attribute"} {
+	for _, via := range []string{"env", "env with Bearer prefix", "attribute"} {
 		t.Run(via, func(t *testing.T) {
 			t.Parallel()
 			api := fakeapi.New(token, testInitiative)
@@ -48,7 +48,11 @@ provider "shorterloop" {
 `
 			}
 			logPath := filepath.Join(t.TempDir(), "terraform.log")
-			env := []string{tokenVar + "=" + token, "SHORTERLOOP_INITIATIVE_ID=" + testInitiative, "SHORTERLOOP_BASE_URL=" + srv.URL,
+			pasted := token
+			if via == "env with Bearer prefix" {
+				pasted = "Bearer " + token
+			}
+			env := []string{tokenVar + "=" + pasted, "SHORTERLOOP_INITIATIVE_ID=" + testInitiative, "SHORTERLOOP_BASE_URL=" + srv.URL,
 				"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}
 
 			w := newCLIWorkspace(t, providerBlock+`
@@ -262,6 +266,60 @@ output "emails" {
 			}
 			if n := strings.Count(flat, "filter keeps no users"); n != 1 || strings.Contains(flat, "similar warning") {
 				t.Errorf("plan output has %d filter warnings, want only the filtered segment's:\n%s", n, out)
+			}
+		})
+	}
+}
+
+// TestAccCLI_tokensAsPasted reads a segment with the token as people paste
+// it: from a file with its trailing newline, and with the "Bearer " prefix
+// that the API's portal shows; and refuses a token broken in two, naming
+// where it came from and never showing it.
+func TestAccCLI_tokensAsPasted(t *testing.T) {
+	t.Parallel()
+	_, srv := newFakeAPI(t)
+	base := []string{"SHORTERLOOP_INITIATIVE_ID=" + testInitiative, "SHORTERLOOP_BASE_URL=" + srv.URL}
+	read := `
+data "shorterloop_segment" "members" {
+  id = 19
+}
+`
+	tests := []struct {
+		name, config string
+		env          []string
+		file         string
+		wantError    []string
+	}{
+		{name: "file() with a trailing newline", config: "provider \"shorterloop\" {\n  api_token = file(\"token.txt\")\n}\n", file: testToken + "\n"},
+		{name: "Bearer prefix in the environment", env: []string{"SHORTERLOOP_API_TOKEN=Bearer " + testToken}},
+		{name: "token broken by a line break", env: []string{"SHORTERLOOP_API_TOKEN=" + testToken[:6] + "\n" + testToken[6:]},
+			wantError: []string{"Error: Invalid Shorter Loop API token", "The API token in SHORTERLOOP_API_TOKEN contains a line break"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCLIWorkspace(t, tt.config+read, append(base, tt.env...)...)
+			if tt.file != "" {
+				writeFile(t, filepath.Join(w.dir, "token.txt"), tt.file)
+			}
+			out, err := w.run(t, "plan", "-input=false", "-no-color")
+			flat := strings.Join(strings.Fields(out), " ")
+			if tt.wantError == nil {
+				if err != nil || !strings.Contains(out, "Read complete") {
+					t.Fatalf("plan: %v, want the segment read:\n%s", err, out)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("plan succeeded, want an error:\n%s", out)
+			}
+			for _, want := range tt.wantError {
+				if !strings.Contains(flat, want) {
+					t.Errorf("plan output lacks %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(out, testToken[6:]) {
+				t.Errorf("plan output shows part of the token:\n%s", out)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
@@ -220,6 +221,14 @@ func missingTokenDiagnostic() diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("api_token"), "Missing Shorter Loop API token",
 		"The provider needs a Shorter Loop API token. Set the api_token attribute in the provider block, "+
 			"or the "+envAPIToken+" environment variable.")
+}
+
+// invalidTokenDiagnostic names where the token came from and what is wrong
+// with it, never any part of it.
+func invalidTokenDiagnostic(source, problem string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("api_token"), "Invalid Shorter Loop API token",
+		fmt.Sprintf("The API token in %s %s, after surrounding whitespace and a leading \"Bearer \" are removed, so it cannot be sent. "+
+			"Copy the token again as one unbroken string, and set it in api_token or %s.", source, problem, envAPIToken))
 }
 
 func missingInitiativeDiagnostic() diag.Diagnostic {

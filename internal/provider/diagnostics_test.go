@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,7 +9,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
@@ -21,6 +25,42 @@ func TestMissingAttributeDiagnosticsNameEnvVars(t *testing.T) {
 		if !strings.Contains(details, want) {
 			t.Errorf("details lack %q: %s", want, details)
 		}
+	}
+}
+
+func TestInvalidTokenDiagnostic(t *testing.T) {
+	t.Parallel()
+	const secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig"
+	tests := []struct {
+		name, token, env string
+		detail           []string
+	}{
+		{name: "line break in the attribute", token: "eyJhbGciOiJIUzI1NiJ9\n.c2VjcmV0.sig", detail: []string{"The API token in api_token contains a line break"}},
+		{name: "space in the env", env: secret[:10] + " " + secret[10:], detail: []string{"The API token in " + envAPIToken + " contains a space or tab"}},
+		{name: "control character", token: secret + "\x00x", detail: []string{"contains a control character"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := providerModel{APIToken: types.StringNull(), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()}
+			if tt.token != "" {
+				m.APIToken = types.StringValue(tt.token)
+			}
+			_, diags := clientConfig(m, func(k string) string { return map[string]string{envAPIToken: tt.env}[k] })
+			if len(diags) != 1 || diags[0].Summary() != "Invalid Shorter Loop API token" {
+				t.Fatalf("diagnostics = %v, want one invalid token error", diags)
+			}
+			d := diags[0].Detail()
+			for _, want := range tt.detail {
+				if !strings.Contains(d, want) {
+					t.Errorf("detail lacks %q: %s", want, d)
+				}
+			}
+			for _, part := range []string{"eyJ", "c2VjcmV0", "sig"} {
+				if strings.Contains(d, part) {
+					t.Errorf("detail shows part of the token (%q): %s", part, d)
+				}
+			}
+		})
 	}
 }
 
@@ -238,5 +278,16 @@ func TestAnswerDiagnostics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBaseURLValidatorTrims(t *testing.T) {
+	t.Parallel()
+	for value, wantError := range map[string]bool{"https://api.shorterloop.com\n": false, " http://api.shorterloop.com ": true} {
+		var resp validator.StringResponse
+		baseURLValidator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("base_url"), ConfigValue: types.StringValue(value)}, &resp)
+		if resp.Diagnostics.HasError() != wantError {
+			t.Errorf("%q: diagnostics %v, want error %v", value, resp.Diagnostics, wantError)
+		}
 	}
 }

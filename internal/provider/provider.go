@@ -2,6 +2,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -99,7 +101,8 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "Shorter Loop API bearer token. Can also be set with the `" + envAPIToken + "` environment variable. " +
-					"Prefer the environment variable so that the token stays out of configuration files.",
+					"Prefer the environment variable so that the token stays out of configuration files. " +
+					"Surrounding whitespace, such as the trailing newline that `file()` keeps, and a leading `Bearer ` copied with the token are removed.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -202,19 +205,21 @@ func (m providerModel) unknownAttributes() []string {
 // variables (an attribute wins) into a client configuration.
 func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	pick := func(v types.String, env string) string {
+	// Values are trimmed as people paste them: file() keeps a trailing newline.
+	pick := func(v types.String, env string) (value, source string) {
 		if !v.IsNull() {
-			return v.ValueString()
+			return strings.TrimSpace(v.ValueString()), ""
 		}
-		return strings.TrimSpace(getenv(env))
+		return strings.TrimSpace(getenv(env)), env
 	}
-	cfg := shorterloop.Config{
-		Token:        pick(m.APIToken, envAPIToken),
-		InitiativeID: pick(m.InitiativeID, envInitiativeID),
-		BaseURL:      pick(m.BaseURL, envBaseURL),
-	}
+	token, tokenSource := pick(m.APIToken, envAPIToken)
+	initiative, _ := pick(m.InitiativeID, envInitiativeID)
+	baseURL, _ := pick(m.BaseURL, envBaseURL)
+	cfg := shorterloop.Config{Token: withoutBearer(token), InitiativeID: initiative, BaseURL: baseURL}
 	if cfg.Token == "" {
 		diags.Append(missingTokenDiagnostic())
+	} else if problem := tokenProblem(cfg.Token); problem != "" {
+		diags.Append(invalidTokenDiagnostic(cmp.Or(tokenSource, "api_token"), problem))
 	}
 	if cfg.InitiativeID == "" {
 		diags.Append(missingInitiativeDiagnostic())
@@ -230,7 +235,7 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		cfg.MaxRetries = n
 	}
 	cfg.RequestTimeout = defaultRequestTimeout
-	if v := pick(m.RequestTimeout, envTimeout); v != "" {
+	if v, _ := pick(m.RequestTimeout, envTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > maxRequestTimeout {
 			diags.Append(invalidTimeoutDiagnostic(v))
@@ -243,6 +248,29 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		diags.Append(invalidBaseURLDiagnostic(path.Root("base_url"), err))
 	}
 	return cfg, diags
+}
+
+// withoutBearer drops a leading "Bearer" scheme, in any case, that was pasted
+// with the token: the client adds its own.
+func withoutBearer(token string) string {
+	const scheme = "bearer"
+	if len(token) > len(scheme) && strings.EqualFold(token[:len(scheme)], scheme) && (token[len(scheme)] == ' ' || token[len(scheme)] == '\t') {
+		return strings.TrimLeft(token[len(scheme):], " \t")
+	}
+	return token
+}
+
+// tokenProblem says why a trimmed token cannot go in an HTTP header, or "".
+func tokenProblem(token string) string {
+	switch {
+	case strings.ContainsAny(token, "\r\n"):
+		return "contains a line break"
+	case strings.IndexFunc(token, unicode.IsSpace) >= 0:
+		return "contains a space or tab"
+	case strings.IndexFunc(token, unicode.IsControl) >= 0:
+		return "contains a control character"
+	}
+	return ""
 }
 
 // logToTflog sends the client's messages to Terraform's log. ctx carries the

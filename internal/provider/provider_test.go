@@ -47,6 +47,33 @@ func TestClientConfig(t *testing.T) {
 			errorPath: []string{"api_token", "initiative_id"},
 		},
 		{
+			name:  "values as pasted: file()'s newline, a Bearer prefix, spaces",
+			model: providerModel{APIToken: types.StringValue("eyJ.a.b\n"), InitiativeID: types.StringValue(" SHO-1\n"), BaseURL: types.StringValue("https://api.shorterloop.com\n")},
+			want:  shorterloop.Config{Token: "eyJ.a.b", InitiativeID: "SHO-1", BaseURL: "https://api.shorterloop.com"},
+		},
+		{
+			name:  "Bearer prefix in the env, any case, tab",
+			model: providerModel{APIToken: types.StringNull(), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
+			env:   map[string]string{envAPIToken: " bEARER\t  eyJ.a.b \n"},
+			want:  shorterloop.Config{Token: "eyJ.a.b", InitiativeID: "SHO-1", BaseURL: "https://api.shorterloop.com"},
+		},
+		{
+			name:  "Bearer without a separator is the token",
+			model: providerModel{APIToken: types.StringValue("Bearerabc"), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
+			want:  shorterloop.Config{Token: "Bearerabc", InitiativeID: "SHO-1", BaseURL: "https://api.shorterloop.com"},
+		},
+		{
+			name:      "token with a line break inside",
+			model:     providerModel{APIToken: types.StringValue("eyJ.a\n.b"), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
+			errorPath: []string{"api_token"},
+		},
+		{
+			name:      "env token with a space inside",
+			model:     providerModel{APIToken: types.StringNull(), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
+			env:       map[string]string{envAPIToken: "Bearer Bearer eyJ"},
+			errorPath: []string{"api_token"},
+		},
+		{
 			name:      "plain http env URL to a remote host",
 			model:     providerModel{APIToken: types.StringValue("t"), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
 			env:       map[string]string{envBaseURL: "http://api.shorterloop.com"},
