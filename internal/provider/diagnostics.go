@@ -138,7 +138,9 @@ func readErrorDiagnostic(err error, id int64, initiative string) (string, string
 			fmt.Sprintf(" The token is valid but has no access to initiative %s. Check initiative_id (or %s), or use a token of a user with access to it.", initiative, envInitiativeID)
 	case errors.Is(err, shorterloop.ErrNotFound):
 		return "Shorter Loop segment not found", what +
-			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id.", initiative, id)
+			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id. "+
+				"The provider appends %s{id} to base_url, so a base_url that ends in /api or /api/v2 asks for the wrong path: "+
+				"set it to the API's root, such as %s.", initiative, id, shorterloop.SegmentPath, shorterloop.DefaultBaseURL)
 	case errors.Is(err, context.Canceled):
 		return "Reading the Shorter Loop segment was interrupted", what
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:

@@ -114,7 +114,7 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		{"401 expired token", &shorterloop.APIError{StatusCode: 401, TokenExpiredAt: time.Date(2025, 4, 5, 5, 43, 54, 0, time.UTC)},
 			"Shorter Loop API token expired", []string{"401 Unauthorized", "expired at 2025-04-05T05:43:54Z", " days ago", "fresh token in " + envAPIToken + " or api_token"}},
 		{"403", &shorterloop.APIError{StatusCode: 403}, "No access to the Shorter Loop initiative", []string{"initiative SHO-X", "initiative_id"}},
-		{"404", &shorterloop.APIError{StatusCode: 404}, "Shorter Loop segment not found", []string{"has no segment 42"}},
+		{"404", &shorterloop.APIError{StatusCode: 404}, "Shorter Loop segment not found", []string{"has no segment 42", "appends /api/v2/segments/with-users/{id} to base_url", "ends in /api or /api/v2"}},
 		{"429", &shorterloop.APIError{StatusCode: 429}, "Shorter Loop rate limit reached", []string{"429"}},
 		{"502 html", &shorterloop.APIError{StatusCode: 502, ContentType: "text/html", Excerpt: "502 Bad Gateway nginx"}, "Shorter Loop API error", []string{"502", "Bad Gateway nginx", "try again later"}},
 		{"400", &shorterloop.APIError{StatusCode: 400, Message: "bad id"}, "Shorter Loop API error", []string{"bad id"}},

@@ -28,6 +28,8 @@ type faultCase struct {
 	// token is the provider's api_token; testToken when empty.
 	token string
 	id    int
+	// basePath is appended to the fake API's URL in base_url.
+	basePath string
 	// dataArgs are extra data source arguments.
 	dataArgs string
 	// Exactly one of wantError and checks is set.
@@ -90,7 +92,11 @@ func faultMatrix() []faultCase {
 		{name: "404 not found", id: 404,
 			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
 			requests:  1,
-			wantError: `(?s)Shorter Loop segment not found.*has no segment 404`},
+			wantError: `(?s)Shorter Loop segment not found.*GET http://127.0.0.1:\d+/api/v2/segments/with-users/404 failed: API answered 404 Not Found.*has no segment 404.*appends /api/v2/segments/with-users/\{id\} to base_url`},
+		{name: "base_url ending in /api", id: 19, basePath: "/api",
+			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
+			requests:  0,
+			wantError: `(?s)Shorter Loop segment not found.*GET http://127.0.0.1:\d+/api/api/v2/segments/with-users/19 failed.*a base_url that ends in /api or /api/v2 asks for the wrong path`},
 		{name: "429 with Retry-After, then success", id: 19,
 			setup:    fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}, Times: 1}),
 			requests: 2,
@@ -327,7 +333,7 @@ data "shorterloop_segment" "test" {
   id = %d
   %s
 }
-`, token, testInitiative, srv.URL, args, tc.id, tc.dataArgs)
+`, token, testInitiative, srv.URL+tc.basePath, args, tc.id, tc.dataArgs)
 			step := resource.TestStep{Config: config, ConfigStateChecks: tc.checks}
 			if tc.wantError != "" {
 				// Terraform wraps diagnostic text at any space.

@@ -19,6 +19,10 @@ import (
 // DefaultBaseURL is the public Shorter Loop API.
 const DefaultBaseURL = "https://api.shorterloop.com"
 
+// SegmentPath is the path, under the base URL, that GetSegment appends the
+// segment id to.
+const SegmentPath = "/api/v2/segments/with-users/"
+
 // Defaults for the zero values of Config.
 const (
 	// DefaultMaxBodyBytes bounds a response body: a segment of 100,000 users
@@ -115,7 +119,7 @@ func (c *Client) GetSegment(ctx context.Context, id int64) (*Segment, error) {
 	if id < 1 {
 		return nil, fmt.Errorf("segment id must be at least 1, got %d", id)
 	}
-	u := c.base.JoinPath("api", "v2", "segments", "with-users", strconv.FormatInt(id, 10))
+	u := c.base.JoinPath(SegmentPath, strconv.FormatInt(id, 10))
 	var env segmentEnvelope
 	if err := c.get(ctx, u, &env); err != nil {
 		return nil, err

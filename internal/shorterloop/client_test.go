@@ -1270,3 +1270,23 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// Every read error names the method and the URL asked, once.
+func TestErrorsNameTheURLOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name, contentType, body string
+		status                  int
+	}{
+		{name: "404", status: http.StatusNotFound, contentType: "application/json", body: `{"success":false,"message":"Segment not found"}`},
+		{name: "invalid body", status: http.StatusOK, contentType: "application/json", body: `{"success":true}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serve(t, tt.status, tt.contentType, tt.body)
+			_, err := newClient(t, srv.URL+"/api").GetSegment(context.Background(), 19)
+			want := "GET " + srv.URL + "/api/api/v2/segments/with-users/19 failed: "
+			if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), srv.URL) != 1 {
+				t.Errorf("error = %v, want it to start with %q and name the URL once", err, want)
+			}
+		})
+	}
+}

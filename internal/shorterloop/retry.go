@@ -100,28 +100,22 @@ func (r *retrier) backoff() time.Duration {
 	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter needs no cryptographic randomness
 }
 
-// annotate adds the attempt count and the URL to a final error.
+// annotate adds the method and the URL asked, once, and the attempt count to
+// a final error. An APIError carries its count itself.
 func (r *retrier) annotate(err error, u *url.URL) error {
 	if err == nil {
 		return nil
 	}
+	attempts := ""
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		apiErr.Attempts = r.attempts
-		return err
-	}
-	var invalid *InvalidResponseError
-	var tooLarge *BodyTooLargeError
-	if errors.As(err, &invalid) || errors.As(err, &tooLarge) {
-		return err
+	} else if r.attempts > 1 {
+		attempts = fmt.Sprintf(" after %d attempts", r.attempts)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	attempts := ""
-	if r.attempts > 1 {
-		attempts = fmt.Sprintf(" after %d attempts", r.attempts)
+		err = ue.Err // its text repeats the URL
 	}
 	return fmt.Errorf("GET %s failed%s: %w", u.Redacted(), attempts, err)
 }
