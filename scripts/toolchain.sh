@@ -45,9 +45,11 @@ name="$tool-$version"
 escaped="${version//./\\.}"
 want="${want/VERSION/$escaped}"
 
-# works BINARY: the binary runs and reports the pinned version.
+# works BINARY: the binary runs and reports the pinned version. grep reads
+# the whole answer: grep -q would stop at the match, and under pipefail the
+# binary's SIGPIPE on its next line would fail the check.
 works() {
-  [ -x "$1" ] && CHECKPOINT_DISABLE=1 "$1" "${args[@]}" 2>/dev/null | grep -qxE "$want"
+  [ -x "$1" ] && CHECKPOINT_DISABLE=1 "$1" "${args[@]}" 2>/dev/null | grep -xE "$want" >/dev/null
 }
 
 # build OUT: builds the pinned version of the tool into OUT.
