@@ -2,7 +2,6 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -206,20 +205,25 @@ func (m providerModel) unknownAttributes() []string {
 func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	// Values are trimmed as people paste them: file() keeps a trailing newline.
-	pick := func(v types.String, env string) (value, source string) {
+	pick := func(v types.String, env string) string {
 		if !v.IsNull() {
-			return strings.TrimSpace(v.ValueString()), ""
+			return strings.TrimSpace(v.ValueString())
 		}
-		return strings.TrimSpace(getenv(env)), env
+		return strings.TrimSpace(getenv(env))
 	}
-	token, tokenSource := pick(m.APIToken, envAPIToken)
-	initiative, _ := pick(m.InitiativeID, envInitiativeID)
-	baseURL, _ := pick(m.BaseURL, envBaseURL)
-	cfg := shorterloop.Config{Token: withoutBearer(token), InitiativeID: initiative, BaseURL: baseURL}
+	cfg := shorterloop.Config{
+		Token:        withoutBearer(pick(m.APIToken, envAPIToken)),
+		InitiativeID: pick(m.InitiativeID, envInitiativeID),
+		BaseURL:      pick(m.BaseURL, envBaseURL),
+	}
 	if cfg.Token == "" {
 		diags.Append(missingTokenDiagnostic())
 	} else if problem := tokenProblem(cfg.Token); problem != "" {
-		diags.Append(invalidTokenDiagnostic(cmp.Or(tokenSource, "api_token"), problem))
+		source := "api_token"
+		if m.APIToken.IsNull() {
+			source = envAPIToken
+		}
+		diags.Append(invalidTokenDiagnostic(source, problem))
 	}
 	if cfg.InitiativeID == "" {
 		diags.Append(missingInitiativeDiagnostic())
@@ -235,7 +239,7 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		cfg.MaxRetries = n
 	}
 	cfg.RequestTimeout = defaultRequestTimeout
-	if v, _ := pick(m.RequestTimeout, envTimeout); v != "" {
+	if v := pick(m.RequestTimeout, envTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > maxRequestTimeout {
 			diags.Append(invalidTimeoutDiagnostic(v))
