@@ -1,12 +1,18 @@
 package provider
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
@@ -320,6 +326,98 @@ data "shorterloop_segment" "members" {
 			}
 			if strings.Contains(out, testToken[6:]) {
 				t.Errorf("plan output shows part of the token:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestAccCLI_corporateNetwork reads a segment the way a corporate network
+// serves it: through an HTTPS proxy, the only way to the API's name, with a
+// certificate from a private CA. Each run starts a fresh provider process,
+// which reads the proxy variables set for that run.
+func TestAccCLI_corporateNetwork(t *testing.T) {
+	t.Parallel()
+	ca := newTestCA(t, "Corp Proxy CA")
+	proxy := newConnectProxy(t)
+	caFile := filepath.Join(t.TempDir(), "corp-ca.pem")
+	writeFile(t, caFile, ca.pem)
+	valid := time.Now().Add(time.Hour)
+
+	tests := []struct {
+		name string
+		// certHost and notAfter make the API's certificate.
+		certHost string
+		notAfter time.Time
+		// caAttr is the ca_cert_pem expression, if any.
+		caAttr    string
+		env       []string
+		wantError []string
+	}{
+		{name: "ca_cert_pem", certHost: "api.shorterloop.test", notAfter: valid, caAttr: `file("corp-ca.pem")`},
+		{name: "SHORTERLOOP_CA_CERT_FILE", certHost: "api.shorterloop.test", notAfter: valid, env: []string{envCACertFile + "=" + caFile}},
+		{name: "ca_cert_pem wins over the file", certHost: "api.shorterloop.test", notAfter: valid, caAttr: `file("corp-ca.pem")`,
+			env: []string{envCACertFile + "=" + filepath.Join(t.TempDir(), "missing.pem")}},
+		{name: "no CA setting", certHost: "api.shorterloop.test", notAfter: valid,
+			wantError: []string{"Error: Shorter Loop's certificate is not trusted", "api.shorterloop.test:PORT presented was issued by \"CN=Corp Proxy CA\"",
+				"A TLS-inspecting proxy or a private CA may have signed it", "ca_cert_pem", envCACertFile}},
+		{name: "certificate for another name", certHost: "other.shorterloop.test", notAfter: valid, caAttr: `file("corp-ca.pem")`,
+			wantError: []string{"Error: Shorter Loop's certificate does not match base_url", "valid for other.shorterloop.test, not api.shorterloop.test", "Set base_url"}},
+		{name: "expired certificate", certHost: "api.shorterloop.test", notAfter: time.Now().Add(-time.Hour), caAttr: `file("corp-ca.pem")`,
+			wantError: []string{"Error: Shorter Loop's certificate is not valid", "certificate has expired", "clock"}},
+		{name: "ca_cert_pem holds no certificate", caAttr: `"corp-ca.pem"`,
+			wantError: []string{"Error: Invalid CA certificates", "ca_cert_pem holds no PEM certificate"}},
+		{name: "unreadable SHORTERLOOP_CA_CERT_FILE", env: []string{envCACertFile + "=/nonexistent/corp-ca.pem"},
+			wantError: []string{"Error: Cannot read " + envCACertFile, "open /nonexistent/corp-ca.pem: no such file or directory"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			host := "api.shorterloop.test:1"
+			if tt.certHost != "" {
+				tlsAPI := httptest.NewUnstartedServer(fakeapi.New(testToken, testInitiative))
+				tlsAPI.TLS = &tls.Config{Certificates: []tls.Certificate{ca.issue(t, tt.certHost, tt.notAfter)}, MinVersion: tls.VersionTLS12}
+				tlsAPI.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+				tlsAPI.StartTLS()
+				t.Cleanup(tlsAPI.Close)
+				_, port, _ := net.SplitHostPort(tlsAPI.Listener.Addr().String())
+				host = "api.shorterloop.test:" + port
+				proxy.route(host, tlsAPI.Listener.Addr().String())
+			}
+			caLine := ""
+			if tt.caAttr != "" {
+				caLine = "  ca_cert_pem   = " + tt.caAttr + "\n"
+			}
+			config := fmt.Sprintf(`
+provider "shorterloop" {
+  api_token     = %q
+  initiative_id = %q
+  base_url      = "https://%s"
+%s}
+
+data "shorterloop_segment" "members" {
+  id = 19
+}
+`, testToken, testInitiative, host, caLine)
+			w := newCLIWorkspace(t, config, append(proxy.env(), tt.env...)...)
+			writeFile(t, filepath.Join(w.dir, "corp-ca.pem"), ca.pem)
+			out, err := w.run(t, "plan", "-input=false", "-no-color")
+			flat := strings.Join(strings.Fields(out), " ")
+			if tt.wantError == nil {
+				if err != nil || !strings.Contains(out, "Read complete") {
+					t.Fatalf("plan: %v, want the segment read:\n%s", err, out)
+				}
+				if proxy.connects(host) == 0 {
+					t.Errorf("the proxy saw no CONNECT %s", host)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("plan succeeded, want an error:\n%s", out)
+			}
+			for _, want := range tt.wantError {
+				if !strings.Contains(flat, strings.ReplaceAll(want, "api.shorterloop.test:PORT", host)) {
+					t.Errorf("plan output lacks %q:\n%s", want, out)
+				}
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -118,13 +120,17 @@ func someValues(values []string, n int) string {
 	return s
 }
 
-// readErrorDiagnostic turns a client error into a diagnostic summary and detail.
-func readErrorDiagnostic(err error, id int64, initiative string) (string, string) {
+// readErrorDiagnostic turns a client error into a diagnostic summary and
+// detail. host is the one base_url names.
+func readErrorDiagnostic(err error, id int64, initiative, host string) (string, string) {
 	what := fmt.Sprintf("Reading segment %d in initiative %s failed: %s.", id, initiative, err)
 	var apiErr *shorterloop.APIError
 	var redirect *shorterloop.RedirectError
 	var tooLarge *shorterloop.BodyTooLargeError
 	var timeout interface{ Timeout() bool }
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	var badCert *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
 		return "Shorter Loop API token expired", what +
@@ -160,11 +166,33 @@ func readErrorDiagnostic(err error, id int64, initiative string) (string, string
 	case errors.Is(err, shorterloop.ErrInvalidResponse):
 		return "Unexpected response from Shorter Loop", what +
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
+	case errors.As(err, &unknownCA):
+		return "Shorter Loop's certificate is not trusted", what +
+			fmt.Sprintf(" The certificate that %s presented was issued by %s, an authority this machine does not trust. "+
+				"A TLS-inspecting proxy or a private CA may have signed it. Add that CA's PEM certificate with the provider's ca_cert_pem, "+
+				"for example ca_cert_pem = file(\"corp-ca.pem\"), or with %s, the path of a PEM file; the system's trusted roots stay trusted.",
+				host, issuer(unknownCA.Cert), envCACertFile)
+	case errors.As(err, &wrongHost):
+		return "Shorter Loop's certificate does not match base_url", what +
+			fmt.Sprintf(" The certificate that %s presented is not valid for that name. Set base_url (or %s) to the name the API's certificate is issued for, such as %s. "+
+				"Adding CA certificates does not help here.", host, envBaseURL, shorterloop.DefaultBaseURL)
+	case errors.As(err, &badCert):
+		return "Shorter Loop's certificate is not valid", what +
+			fmt.Sprintf(" The certificate that %s presented failed verification for the reason above. Check that base_url (or %s) points at the Shorter Loop API and that this machine's clock is right; "+
+				"if both are, the server's certificate is at fault: contact whoever runs %s. Adding CA certificates does not help here.", host, envBaseURL, host)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
 		return "Shorter Loop did not answer in time", what +
 			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
 	}
 	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
+}
+
+// issuer names who issued cert, for a person to recognise.
+func issuer(cert *x509.Certificate) string {
+	if cert == nil {
+		return "an unnamed issuer"
+	}
+	return strconv.Quote(cert.Issuer.String())
 }
 
 // roughDuration says d in its largest whole unit: seconds, minutes, hours or,
@@ -255,6 +283,20 @@ func invalidTimeoutDiagnostic(v string) diag.Diagnostic {
 func invalidBaseURLDiagnostic(p path.Path, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Shorter Loop base URL",
 		fmt.Sprintf("%s. Set base_url (or %s) to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
+}
+
+// noCACertDiagnostic reports a CA setting that holds no PEM certificate;
+// source is "ca_cert_pem" or names the file and its variable.
+func noCACertDiagnostic(source string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("ca_cert_pem"), "Invalid CA certificates",
+		fmt.Sprintf("%s holds no PEM certificate, a block that starts with -----BEGIN CERTIFICATE-----. "+
+			"Set ca_cert_pem, for example to file(\"corp-ca.pem\"), or %s to the path of a PEM file, with the certificates of the CAs to trust.", source, envCACertFile))
+}
+
+func unreadableCACertFileDiagnostic(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("ca_cert_pem"), "Cannot read "+envCACertFile,
+		fmt.Sprintf("Reading the CA certificates in the file that %s names failed: %s. "+
+			"Set it to the path of a readable PEM file, or set ca_cert_pem instead.", envCACertFile, err))
 }
 
 func invalidConfigDiagnostic(err error) diag.Diagnostic {

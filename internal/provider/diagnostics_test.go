@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,10 +123,16 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		{"400", &shorterloop.APIError{StatusCode: 400, Message: "bad id"}, "Shorter Loop API error", []string{"bad id"}},
 		{"invalid", &shorterloop.InvalidResponseError{StatusCode: 200, Reason: "body is not valid JSON"}, "Unexpected response from Shorter Loop", []string{"not valid JSON", "base_url"}},
 		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "Cannot reach Shorter Loop", []string{"connection refused", envBaseURL}},
+		{"unknown authority", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: &x509.Certificate{Issuer: pkix.Name{CommonName: "Corp Proxy CA"}}}},
+			"Shorter Loop's certificate is not trusted", []string{"api.example.com presented", `issued by "CN=Corp Proxy CA"`, "TLS-inspecting proxy or a private CA", "ca_cert_pem", envCACertFile}},
+		{"hostname mismatch", &tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: &x509.Certificate{DNSNames: []string{"other.example"}}, Host: "api.example.com"}},
+			"Shorter Loop's certificate does not match base_url", []string{"valid for other.example, not api.example.com", "api.example.com presented", envBaseURL, "does not help"}},
+		{"expired", &tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Reason: x509.Expired}},
+			"Shorter Loop's certificate is not valid", []string{"has expired", "api.example.com presented", envBaseURL, "clock", "does not help"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			summary, detail := readErrorDiagnostic(tt.err, 42, "SHO-X")
+			summary, detail := readErrorDiagnostic(tt.err, 42, "SHO-X", "api.example.com")
 			if summary != tt.summary {
 				t.Errorf("summary = %q, want %q", summary, tt.summary)
 			}
@@ -131,6 +140,10 @@ func TestReadErrorDiagnostic(t *testing.T) {
 				if !strings.Contains(detail, want) {
 					t.Errorf("detail lacks %q: %s", want, detail)
 				}
+			}
+			// Only an unknown authority is fixed by the CA settings.
+			if mentions := strings.Contains(detail, "ca_cert_pem"); mentions != (tt.summary == "Shorter Loop's certificate is not trusted") {
+				t.Errorf("detail mentions ca_cert_pem: %v: %s", mentions, detail)
 			}
 		})
 	}

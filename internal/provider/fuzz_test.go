@@ -53,7 +53,7 @@ func FuzzReadSegment(f *testing.F) {
 			if seg != nil {
 				t.Fatal("a segment and an error")
 			}
-			summary, detail := readErrorDiagnostic(err, 19, "SHO-FUZZ")
+			summary, detail := readErrorDiagnostic(err, 19, "SHO-FUZZ", "api.example.com")
 			if strings.Contains(err.Error()+summary+detail, token) {
 				t.Fatalf("the token leaked: %s", detail)
 			}

@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"regexp"
@@ -35,6 +36,7 @@ const (
 	envBaseURL      = "SHORTERLOOP_BASE_URL"
 	envMaxRetries   = "SHORTERLOOP_MAX_RETRIES"
 	envTimeout      = "SHORTERLOOP_REQUEST_TIMEOUT"
+	envCACertFile   = "SHORTERLOOP_CA_CERT_FILE"
 )
 
 const (
@@ -67,6 +69,7 @@ type providerModel struct {
 	BaseURL        types.String `tfsdk:"base_url"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
 }
 
 // providerData is handed to data sources by Configure.
@@ -134,6 +137,13 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					stringvalidator.RegexMatches(durationPattern, "must be a duration such as 30s, 1m30s or 500ms"),
 				},
 			},
+			"ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "Extra certificate authorities to trust for the API's TLS certificate, as one or more PEM certificates, " +
+					"for example `file(\"corp-ca.pem\")`: the CA of a TLS-inspecting proxy or a private CA. They are added to the system's trusted roots. " +
+					"Can also be set with the `" + envCACertFile + "` environment variable, the path of a PEM file, which is not read when this attribute is set. " +
+					"Proxies set with `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are used either way.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -174,6 +184,7 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 		"initiative_id":   cfg.InitiativeID,
 		"max_retries":     cfg.MaxRetries,
 		"request_timeout": cfg.RequestTimeout.String(),
+		"extra_ca_certs":  cfg.RootCAs != nil,
 	})
 	resp.DataSourceData = data
 }
@@ -190,7 +201,7 @@ func (m providerModel) unknownAttributes() []string {
 	var unknown []string
 	for name, v := range map[string]attr.Value{
 		"api_token": m.APIToken, "base_url": m.BaseURL, "initiative_id": m.InitiativeID,
-		"max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout,
+		"max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout, "ca_cert_pem": m.CACertPEM,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -251,7 +262,36 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	} else if err := checkBaseURL(cfg.BaseURL); err != nil {
 		diags.Append(invalidBaseURLDiagnostic(path.Root("base_url"), err))
 	}
+	var caDiags diag.Diagnostics
+	cfg.RootCAs, caDiags = rootCAs(m.CACertPEM, getenv)
+	diags.Append(caDiags...)
 	return cfg, diags
+}
+
+// rootCAs is the system's trusted roots plus the certificates of ca_cert_pem,
+// or else of the file that SHORTERLOOP_CA_CERT_FILE names; nil when neither
+// is set, which leaves the system's roots alone.
+func rootCAs(attr types.String, getenv func(string) string) (*x509.CertPool, diag.Diagnostics) {
+	pem, source := attr.ValueString(), "ca_cert_pem"
+	if attr.IsNull() {
+		file := strings.TrimSpace(getenv(envCACertFile))
+		if file == "" {
+			return nil, nil
+		}
+		b, err := os.ReadFile(file) //nolint:gosec // G304: the user names this file in SHORTERLOOP_CA_CERT_FILE for the provider to read
+		if err != nil {
+			return nil, diag.Diagnostics{unreadableCACertFileDiagnostic(err)}
+		}
+		pem, source = string(b), fmt.Sprintf("The file %s, named by %s,", file, envCACertFile)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM([]byte(pem)) {
+		return nil, diag.Diagnostics{noCACertDiagnostic(source)}
+	}
+	return pool, nil
 }
 
 // withoutBearer drops a leading "Bearer" scheme, in any case, that was pasted

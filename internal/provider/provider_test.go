@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"crypto/x509"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -98,5 +101,81 @@ func TestClientConfig(t *testing.T) {
 				t.Errorf("config = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRootCAs(t *testing.T) {
+	t.Parallel()
+	ca := newTestCA(t, "Corp Proxy CA")
+	dir := t.TempDir()
+	caFile, notPEM := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "token.txt")
+	writeFile(t, caFile, ca.pem)
+	writeFile(t, notPEM, "eyJ.a.b\n")
+	withCA, err := x509.SystemCertPool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCA.AddCert(ca.cert)
+
+	tests := []struct {
+		name    string
+		attr    types.String
+		file    string
+		want    *x509.CertPool
+		summary string
+		detail  string
+	}{
+		{name: "neither set: the system's roots", attr: types.StringNull()},
+		{name: "attribute", attr: types.StringValue(ca.pem), want: withCA},
+		{name: "file", attr: types.StringNull(), file: caFile, want: withCA},
+		{name: "attribute wins; the file is not read", attr: types.StringValue(ca.pem), file: filepath.Join(dir, "missing.pem"), want: withCA},
+		{name: "attribute without a certificate", attr: types.StringValue("corp-ca.pem"),
+			summary: "Invalid CA certificates", detail: "ca_cert_pem holds no PEM certificate"},
+		{name: "empty attribute", attr: types.StringValue(""), file: caFile,
+			summary: "Invalid CA certificates", detail: "ca_cert_pem holds no PEM certificate"},
+		{name: "file without a certificate", attr: types.StringNull(), file: notPEM,
+			summary: "Invalid CA certificates", detail: "The file " + notPEM + ", named by " + envCACertFile + ", holds no PEM certificate"},
+		{name: "missing file", attr: types.StringNull(), file: filepath.Join(dir, "missing.pem"),
+			summary: "Cannot read " + envCACertFile, detail: "open " + filepath.Join(dir, "missing.pem") + ": no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pool, diags := rootCAs(tt.attr, func(k string) string { return map[string]string{envCACertFile: tt.file}[k] })
+			if tt.summary == "" {
+				if diags.HasError() || !pool.Equal(tt.want) {
+					t.Fatalf("pool matches want: %v, diagnostics: %v", pool.Equal(tt.want), diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags[0].Summary() != tt.summary || !strings.Contains(diags[0].Detail(), tt.detail) || pool != nil {
+				t.Fatalf("diagnostics = %v, pool %v; want one %q with %q and no pool", diags, pool, tt.summary, tt.detail)
+			}
+		})
+	}
+}
+
+func TestUnknownAttributes(t *testing.T) {
+	t.Parallel()
+	known := providerModel{
+		APIToken: types.StringValue("t"), InitiativeID: types.StringNull(), BaseURL: types.StringNull(),
+		MaxRetries: types.Int64Null(), RequestTimeout: types.StringNull(), CACertPEM: types.StringNull(),
+	}
+	tests := []struct {
+		name string
+		edit func(*providerModel)
+		want []string
+	}{
+		{name: "all known", edit: func(*providerModel) {}},
+		{name: "ca_cert_pem from a resource", edit: func(m *providerModel) { m.CACertPEM = types.StringUnknown() }, want: []string{"ca_cert_pem"}},
+		{name: "several, sorted", edit: func(m *providerModel) {
+			m.RequestTimeout, m.APIToken, m.MaxRetries = types.StringUnknown(), types.StringUnknown(), types.Int64Unknown()
+		}, want: []string{"api_token", "max_retries", "request_timeout"}},
+	}
+	for _, tt := range tests {
+		m := known
+		tt.edit(&m)
+		if got := m.unknownAttributes(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: unknownAttributes() = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (d *providerData) readSegment(ctx context.Context, id int64) (*shorterloop.
 	start := time.Now()
 	seg, shared, err := d.segment(ctx, id)
 	if err != nil {
-		summary, detail := readErrorDiagnostic(err, id, d.initiativeID)
+		summary, detail := readErrorDiagnostic(err, id, d.initiativeID, d.client.Host())
 		diags.AddError(summary, detail)
 		return nil, diags
 	}

@@ -4,6 +4,8 @@ package shorterloop
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +51,10 @@ type Config struct {
 	// HTTPClient defaults to a new http.Client. The client uses a copy with
 	// its own timeout and redirect policy.
 	HTTPClient *http.Client
+	// RootCAs, when set, are the certificate authorities trusted for the
+	// API's TLS certificate instead of the system's. It applies only when
+	// HTTPClient brings no Transport of its own.
+	RootCAs *x509.CertPool
 	// UserAgent is sent as the User-Agent header when set.
 	UserAgent string
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
@@ -102,6 +108,12 @@ func NewClient(cfg Config) (*Client, error) {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
+	}
+	if hc.Transport == nil {
+		// The clone keeps http.ProxyFromEnvironment: HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+		hc.Transport = t
 	}
 	hc.Timeout = cfg.RequestTimeout
 	hc.CheckRedirect = sameOriginRedirects
