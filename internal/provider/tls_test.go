@@ -90,7 +90,7 @@ type connectProxy struct {
 
 func newConnectProxy(t *testing.T) *connectProxy {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func (p *connectProxy) connects(hostPort string) int {
 }
 
 func (p *connectProxy) serve(c net.Conn) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	br := bufio.NewReader(c)
 	req, err := http.ReadRequest(br)
 	if err != nil {
@@ -137,12 +137,12 @@ func (p *connectProxy) serve(c net.Conn) {
 		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
-	up, err := net.Dial("tcp", to)
+	up, err := (&net.Dialer{}).DialContext(req.Context(), "tcp", to)
 	if err != nil {
 		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
-	defer up.Close()
+	defer func() { _ = up.Close() }()
 	_, _ = io.WriteString(c, "HTTP/1.1 200 Connection Established\r\n\r\n")
 	go func() { _, _ = io.Copy(up, br) }()
 	_, _ = io.Copy(c, up)

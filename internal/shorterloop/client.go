@@ -111,7 +111,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if hc.Transport == nil {
 		// The clone keeps http.ProxyFromEnvironment: HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // it is one unless a program replaces it, and this one does not
 		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 		hc.Transport = t
 	}
