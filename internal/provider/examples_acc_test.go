@@ -114,6 +114,34 @@ func TestAccSegmentDataSource_documentedExamples(t *testing.T) {
 	}
 }
 
+// TestAccCLI_usageExample applies the data source page's example, which
+// feeds emails into a for_each resource, and reads its outputs.
+func TestAccCLI_usageExample(t *testing.T) {
+	t.Parallel()
+	_, srv := newFakeAPI(t)
+	w := exampleWorkspace(t, srv, "data-source.tf", "")
+	out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil || !strings.Contains(out, "Resources: 39 added, 0 changed, 0 destroyed.") {
+		t.Fatalf("apply: %v, want one resource per member:\n%s", err, out)
+	}
+	out, err = w.run(t, "output", "-json")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var outputs struct {
+		SegmentName struct{ Value string }   `json:"segment_name"`
+		Count       struct{ Value int }      `json:"idea_manager_member_count"`
+		FirstNames  struct{ Value []string } `json:"first_names"`
+	}
+	if err := json.Unmarshal([]byte(out), &outputs); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if outputs.SegmentName.Value != "Young Innovators" || outputs.Count.Value != 39 ||
+		len(outputs.FirstNames.Value) == 0 || slices.Contains(outputs.FirstNames.Value, "") {
+		t.Errorf("outputs = %+v, want the vendor segment's name, its 39 idm_member members and their first names", outputs)
+	}
+}
+
 // TestAccCLI_severalSegmentsExample runs on the CLI because the example reads
 // its segments with for_each.
 func TestAccCLI_severalSegmentsExample(t *testing.T) {
