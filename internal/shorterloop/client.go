@@ -113,11 +113,21 @@ func NewClient(cfg Config) (*Client, error) {
 		// The clone keeps http.ProxyFromEnvironment: HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
 		t := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // it is one unless a program replaces it, and this one does not
 		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+		t.OnProxyConnectResponse = proxyRefusal
 		hc.Transport = t
 	}
 	hc.Timeout = cfg.RequestTimeout
 	hc.CheckRedirect = sameOriginRedirects
 	return &Client{base: base, cfg: cfg, http: hc}, nil
+}
+
+// proxyRefusal turns a proxy's refusal of CONNECT into a ProxyError, which
+// net/http would report as its bare status text.
+func proxyRefusal(_ context.Context, proxy *url.URL, _ *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &ProxyError{Proxy: proxy.Redacted(), StatusCode: resp.StatusCode, Status: resp.Status}
 }
 
 func setDefault[T int64 | time.Duration](v *T, def T) {

@@ -65,6 +65,20 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// ProxyError is a proxy's refusal to open a tunnel to the API: its answer
+// to CONNECT was not 200.
+type ProxyError struct {
+	// Proxy is the proxy's URL, its password redacted.
+	Proxy      string
+	StatusCode int
+	// Status is the proxy's status line, e.g. "407 Proxy Authentication Required".
+	Status string
+}
+
+func (e *ProxyError) Error() string {
+	return fmt.Sprintf("proxy %s refused to open a connection to the API: it answered %s", e.Proxy, e.Status)
+}
+
 // InvalidResponseError is a 2xx answer whose body cannot be used.
 type InvalidResponseError struct {
 	StatusCode  int

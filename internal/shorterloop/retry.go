@@ -44,7 +44,8 @@ func (c *Client) newRetrier(ctx context.Context) *retrier {
 }
 
 // checkRetry retries transport failures, including those while reading the
-// body, and 429, 500, 502, 503 and 504; never 501 nor any other status. It
+// body, and 429, 500, 502, 503 and 504 from the API or from a proxy asked to
+// open a tunnel; never 501 nor any other status. It
 // also chooses the wait before the next attempt, and gives up when that wait
 // does not fit in the retry budget.
 func (r *retrier) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
@@ -56,21 +57,21 @@ func (r *retrier) checkRetry(ctx context.Context, resp *http.Response, err error
 	var invalid *InvalidResponseError
 	var tooLarge *BodyTooLargeError
 	var redirect *RedirectError
+	var proxy *ProxyError
 	switch {
 	case errors.As(err, &transport):
+	case errors.As(err, &proxy):
+		if !retryableStatus(proxy.StatusCode) {
+			return false, err
+		}
 	case errors.As(err, &apiErr), errors.As(err, &invalid), errors.As(err, &tooLarge), errors.As(err, &redirect):
 		return false, err
 	case err != nil:
 		if retry, policyErr := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
 			return false, policyErr
 		}
-	default:
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-			http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		default:
-			return false, nil
-		}
+	case !retryableStatus(resp.StatusCode):
+		return false, nil
 	}
 	if r.attempts > r.c.cfg.MaxRetries {
 		return false, nil
@@ -88,6 +89,17 @@ func (r *retrier) checkRetry(ctx context.Context, resp *http.Response, err error
 	r.waited += wait
 	r.next = wait
 	return true, nil
+}
+
+// retryableStatus says whether an answer with this status may succeed if
+// asked again: 429, 500, 502, 503 and 504.
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // backoff is capped exponential backoff with jitter: a random wait between
