@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -338,7 +339,7 @@ data "shorterloop_segment" "members" {
 func TestAccCLI_corporateNetwork(t *testing.T) {
 	t.Parallel()
 	ca := newTestCA(t, "Corp Proxy CA")
-	proxy := newConnectProxy(t)
+	proxy, authProxy := newConnectProxy(t, ""), newConnectProxy(t, "corp:s3cret")
 	caFile := filepath.Join(t.TempDir(), "corp-ca.pem")
 	writeFile(t, caFile, ca.pem)
 	valid := time.Now().Add(time.Hour)
@@ -349,7 +350,9 @@ func TestAccCLI_corporateNetwork(t *testing.T) {
 		certHost string
 		notAfter time.Time
 		// caAttr is the ca_cert_pem expression, if any.
-		caAttr    string
+		caAttr string
+		// proxyURL defaults to proxy's.
+		proxyURL  string
 		env       []string
 		wantError []string
 	}{
@@ -364,6 +367,16 @@ func TestAccCLI_corporateNetwork(t *testing.T) {
 			wantError: []string{"Error: Shorter Loop's certificate does not match base_url", "valid for other.shorterloop.test, not api.shorterloop.test", "Set base_url"}},
 		{name: "expired certificate", certHost: "api.shorterloop.test", notAfter: time.Now().Add(-time.Hour), caAttr: `file("corp-ca.pem")`,
 			wantError: []string{"Error: Shorter Loop's certificate is not valid", "certificate has expired", "clock"}},
+		{name: "proxy credentials in HTTPS_PROXY", certHost: "api.shorterloop.test", notAfter: valid, caAttr: `file("corp-ca.pem")`,
+			proxyURL: "http://corp:s3cret@" + authProxy.addr},
+		{name: "proxy refuses the credentials", certHost: "api.shorterloop.test", notAfter: valid, caAttr: `file("corp-ca.pem")`,
+			proxyURL: "http://corp:n0t-the-password@" + authProxy.addr,
+			wantError: []string{"Error: The proxy asks for credentials", "proxy http://corp:xxxxx@" + authProxy.addr, "407 Proxy Authentication Required",
+				"HTTPS_PROXY=http://user:password@", "NO_PROXY"}},
+		{name: "proxy refuses the host", caAttr: `file("corp-ca.pem")`,
+			wantError: []string{"Error: The proxy refused the connection to Shorter Loop", "it answered 403 Forbidden", "allow api.shorterloop.test:1", "NO_PROXY"}},
+		{name: "proxy cannot be reached", caAttr: `file("corp-ca.pem")`, proxyURL: "http://127.0.0.1:1", env: []string{envMaxRetries + "=0"},
+			wantError: []string{"Error: Cannot reach the proxy", "proxyconnect tcp: dial tcp 127.0.0.1:1", "Check HTTPS_PROXY"}},
 		{name: "ca_cert_pem holds no certificate", caAttr: `"corp-ca.pem"`,
 			wantError: []string{"Error: Invalid CA certificates", "ca_cert_pem holds no PEM certificate"}},
 		{name: "unreadable SHORTERLOOP_CA_CERT_FILE", env: []string{envCACertFile + "=/nonexistent/corp-ca.pem"},
@@ -382,7 +395,9 @@ func TestAccCLI_corporateNetwork(t *testing.T) {
 				_, port, _ := net.SplitHostPort(tlsAPI.Listener.Addr().String())
 				host = "api.shorterloop.test:" + port
 				proxy.route(host, tlsAPI.Listener.Addr().String())
+				authProxy.route(host, tlsAPI.Listener.Addr().String())
 			}
+			proxyURL := cmp.Or(tt.proxyURL, "http://"+proxy.addr)
 			caLine := ""
 			if tt.caAttr != "" {
 				caLine = "  ca_cert_pem   = " + tt.caAttr + "\n"
@@ -398,7 +413,7 @@ data "shorterloop_segment" "members" {
   id = 19
 }
 `, testToken, testInitiative, host, caLine)
-			w := newCLIWorkspace(t, config, append(proxy.env(), tt.env...)...)
+			w := newCLIWorkspace(t, config, append(proxyEnv(proxyURL), tt.env...)...)
 			writeFile(t, filepath.Join(w.dir, "corp-ca.pem"), ca.pem)
 			out, err := w.run(t, "plan", "-input=false", "-no-color")
 			flat := strings.Join(strings.Fields(out), " ")
@@ -406,7 +421,7 @@ data "shorterloop_segment" "members" {
 				if err != nil || !strings.Contains(out, "Read complete") {
 					t.Fatalf("plan: %v, want the segment read:\n%s", err, out)
 				}
-				if proxy.connects(host) == 0 {
+				if proxy.connects(host)+authProxy.connects(host) == 0 {
 					t.Errorf("the proxy saw no CONNECT %s", host)
 				}
 				return
@@ -418,6 +433,9 @@ data "shorterloop_segment" "members" {
 				if !strings.Contains(flat, strings.ReplaceAll(want, "api.shorterloop.test:PORT", host)) {
 					t.Errorf("plan output lacks %q:\n%s", want, out)
 				}
+			}
+			if strings.Contains(out, "n0t-the-password") || strings.Contains(out, "s3cret") {
+				t.Errorf("plan output shows the proxy's password:\n%s", out)
 			}
 		})
 	}

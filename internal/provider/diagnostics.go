@@ -131,6 +131,8 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 	var unknownCA x509.UnknownAuthorityError
 	var wrongHost x509.HostnameError
 	var badCert *tls.CertificateVerificationError
+	var proxy *shorterloop.ProxyError
+	var op *net.OpError
 	switch {
 	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
 		return "Shorter Loop API token expired", what +
@@ -166,6 +168,19 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 	case errors.Is(err, shorterloop.ErrInvalidResponse):
 		return "Unexpected response from Shorter Loop", what +
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
+	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired:
+		return "The proxy asks for credentials", what +
+			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy wants a user name and password. "+
+				"Put them in the proxy's URL, as HTTPS_PROXY=http://user:password@proxy.example.com:8080, "+
+				"or, if %s can be reached without the proxy, list it in NO_PROXY.", host, host)
+	case errors.As(err, &proxy):
+		return "The proxy refused the connection to Shorter Loop", what +
+			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy would not open a connection to it. "+
+				"Ask whoever runs the proxy to allow %s, or, if it can be reached without the proxy, list it in NO_PROXY.", host, host)
+	case errors.As(err, &op) && op.Op == "proxyconnect":
+		return "Cannot reach the proxy", what +
+			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and connecting to that proxy failed. "+
+				"Check HTTPS_PROXY, or, if %s can be reached without the proxy, list it in NO_PROXY.", host, host)
 	case errors.As(err, &unknownCA):
 		return "Shorter Loop's certificate is not trusted", what +
 			fmt.Sprintf(" The certificate that %s presented was issued by %s, an authority this machine does not trust. "+

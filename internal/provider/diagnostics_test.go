@@ -7,6 +7,8 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +125,15 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		{"400", &shorterloop.APIError{StatusCode: 400, Message: "bad id"}, "Shorter Loop API error", []string{"bad id"}},
 		{"invalid", &shorterloop.InvalidResponseError{StatusCode: 200, Reason: "body is not valid JSON"}, "Unexpected response from Shorter Loop", []string{"not valid JSON", "base_url"}},
 		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "Cannot reach Shorter Loop", []string{"connection refused", envBaseURL}},
+		{"proxy asks for credentials", &url.Error{Op: "Get", URL: "https://api.example.com", Err: &shorterloop.ProxyError{
+			Proxy: "http://corp:xxxxx@proxy.example:3128", StatusCode: 407, Status: "407 Proxy Authentication Required"}},
+			"The proxy asks for credentials", []string{"proxy http://corp:xxxxx@proxy.example:3128", "407 Proxy Authentication Required", "reaches api.example.com through the proxy that HTTPS_PROXY names", "HTTPS_PROXY=http://user:password@", "NO_PROXY"}},
+		{"proxy refuses the host", &shorterloop.ProxyError{Proxy: "http://proxy.example:3128", StatusCode: 403, Status: "403 Forbidden"},
+			"The proxy refused the connection to Shorter Loop", []string{"it answered 403 Forbidden", "allow api.example.com", "NO_PROXY"}},
+		{"proxy unreachable", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}},
+			"Cannot reach the proxy", []string{"proxyconnect tcp: dial tcp: connect: connection refused", "Check HTTPS_PROXY", "NO_PROXY"}},
+		{"proxy times out", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: context.DeadlineExceeded},
+			"Cannot reach the proxy", []string{"proxyconnect tcp", "Check HTTPS_PROXY"}},
 		{"unknown authority", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: &x509.Certificate{Issuer: pkix.Name{CommonName: "Corp Proxy CA"}}}},
 			"Shorter Loop's certificate is not trusted", []string{"api.example.com presented", `issued by "CN=Corp Proxy CA"`, "TLS-inspecting proxy or a private CA", "ca_cert_pem", envCACertFile}},
 		{"hostname mismatch", &tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: &x509.Certificate{DNSNames: []string{"other.example"}}, Host: "api.example.com"}},

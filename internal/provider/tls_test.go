@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"io"
 	"math/big"
@@ -79,22 +80,24 @@ func signCert(t *testing.T, template *x509.Certificate, ca *testCA) (*x509.Certi
 }
 
 // connectProxy is an HTTPS proxy on loopback. It is the only way to the
-// hosts in routes, and records the CONNECT requests it served.
+// hosts in routes, refuses others with 403, and records the CONNECT requests
+// it served. When auth is set, it wants those Basic credentials first.
 type connectProxy struct {
 	addr string
+	auth string // "user:password", or "" for none
 
 	mu     sync.Mutex
 	routes map[string]string // host:port asked -> loopback address
 	seen   map[string]int
 }
 
-func newConnectProxy(t *testing.T) *connectProxy {
+func newConnectProxy(t *testing.T, auth string) *connectProxy {
 	t.Helper()
 	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &connectProxy{addr: l.Addr().String(), routes: map[string]string{}, seen: map[string]int{}}
+	p := &connectProxy{addr: l.Addr().String(), auth: auth, routes: map[string]string{}, seen: map[string]int{}}
 	t.Cleanup(func() { _ = l.Close() })
 	go func() {
 		for {
@@ -133,8 +136,12 @@ func (p *connectProxy) serve(c net.Conn) {
 		p.seen[req.Host]++
 	}
 	p.mu.Unlock()
-	if req.Method != http.MethodConnect || !ok {
-		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+	switch {
+	case p.auth != "" && req.Header.Get("Proxy-Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte(p.auth)):
+		_, _ = io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n")
+		return
+	case req.Method != http.MethodConnect || !ok:
+		_, _ = io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
 	up, err := (&net.Dialer{}).DialContext(req.Context(), "tcp", to)
@@ -148,13 +155,13 @@ func (p *connectProxy) serve(c net.Conn) {
 	_, _ = io.Copy(c, up)
 }
 
-// proxyEnv points a provider process at p, and only at p.
-func (p *connectProxy) env() []string {
+// proxyEnv points a provider process at the proxy proxyURL, and only at it.
+func proxyEnv(proxyURL string) []string {
 	var env []string
 	for _, k := range []string{"HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"} {
 		v := ""
 		if k != "NO_PROXY" {
-			v = "http://" + p.addr
+			v = proxyURL
 		}
 		env = append(env, k+"="+v, strings.ToLower(k)+"="+v)
 	}
