@@ -299,8 +299,13 @@ data "shorterloop_segment" "members" {
 	}{
 		{name: "file() with a trailing newline", config: "provider \"shorterloop\" {\n  api_token = file(\"token.txt\")\n}\n", file: testToken + "\n"},
 		{name: "Bearer prefix in the environment", env: []string{"SHORTERLOOP_API_TOKEN=Bearer " + testToken}},
+		{name: "file() with a byte-order mark and CRLF", config: "provider \"shorterloop\" {\n  api_token = file(\"token.txt\")\n}\n", file: "\uFEFF" + testToken + "\r\n"},
 		{name: "token broken by a line break", env: []string{"SHORTERLOOP_API_TOKEN=" + testToken[:6] + "\n" + testToken[6:]},
 			wantError: []string{"Error: Invalid Shorter Loop API token", "The API token in SHORTERLOOP_API_TOKEN contains a line break"}},
+		{name: "token with a zero-width space", env: []string{"SHORTERLOOP_API_TOKEN=" + testToken[:6] + "\u200b" + testToken[6:]},
+			wantError: []string{"Error: Invalid Shorter Loop API token", "The API token in SHORTERLOOP_API_TOKEN contains a character outside ASCII"}},
+		{name: "initiative with a line break", env: []string{"SHORTERLOOP_API_TOKEN=" + testToken, "SHORTERLOOP_INITIATIVE_ID=" + testInitiative + "\nSHO-2"},
+			wantError: []string{"Error: Invalid Shorter Loop initiative", `The initiative key in SHORTERLOOP_INITIATIVE_ID, "` + testInitiative + `\nSHO-2", contains a line break`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

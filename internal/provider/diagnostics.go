@@ -283,6 +283,15 @@ func missingInitiativeDiagnostic() diag.Diagnostic {
 			"or the "+envInitiativeID+" environment variable.")
 }
 
+// invalidInitiativeDiagnostic names where the initiative key came from, what
+// it is and what is wrong with it.
+func invalidInitiativeDiagnostic(source, id, problem string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("initiative_id"), "Invalid Shorter Loop initiative",
+		fmt.Sprintf("The initiative key in %s, %q, %s, after surrounding whitespace is removed, so it cannot be sent. "+
+			"Set initiative_id or %s to the key alone, e.g. SHO-MJXR from the app URL https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard.",
+			source, id, problem, envInitiativeID))
+}
+
 func invalidMaxRetriesDiagnostic(v string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("max_retries"), "Invalid "+envMaxRetries,
 		fmt.Sprintf("%s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxMaxRetries))

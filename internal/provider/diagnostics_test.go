@@ -43,6 +43,7 @@ func TestInvalidTokenDiagnostic(t *testing.T) {
 		{name: "line break in the attribute", token: "eyJhbGciOiJIUzI1NiJ9\n.c2VjcmV0.sig", detail: []string{"The API token in api_token contains a line break"}},
 		{name: "space in the env", env: secret[:10] + " " + secret[10:], detail: []string{"The API token in " + envAPIToken + " contains a space or tab"}},
 		{name: "control character", token: secret + "\x00x", detail: []string{"contains a control character"}},
+		{name: "zero-width space", token: secret[:10] + "\u200b" + secret[10:], detail: []string{"contains a character outside ASCII"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +65,35 @@ func TestInvalidTokenDiagnostic(t *testing.T) {
 				if strings.Contains(d, part) {
 					t.Errorf("detail shows part of the token (%q): %s", part, d)
 				}
+			}
+		})
+	}
+}
+
+func TestInvalidInitiativeDiagnostic(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		attr   types.String
+		env    string
+		detail string
+	}{
+		{name: "line break in the attribute", attr: types.StringValue("SHO-1\nSHO-2"),
+			detail: `The initiative key in initiative_id, "SHO-1\nSHO-2", contains a line break`},
+		{name: "space in the env", attr: types.StringNull(), env: " SHO 1 ",
+			detail: `The initiative key in ` + envInitiativeID + `, "SHO 1", contains a space or tab`},
+		{name: "control character", attr: types.StringValue("SHO-1\x7f"),
+			detail: `The initiative key in initiative_id, "SHO-1\x7f", contains a control character`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := providerModel{APIToken: types.StringValue("t"), InitiativeID: tt.attr, BaseURL: types.StringNull()}
+			_, diags := clientConfig(m, func(k string) string { return map[string]string{envInitiativeID: tt.env}[k] })
+			if len(diags) != 1 || diags[0].Summary() != "Invalid Shorter Loop initiative" {
+				t.Fatalf("diagnostics = %v, want one invalid initiative error", diags)
+			}
+			if d := diags[0].Detail(); !strings.Contains(d, tt.detail) || !strings.Contains(d, envInitiativeID+" to the key alone") {
+				t.Errorf("detail = %s, want it to contain %q and say what to set", d, tt.detail)
 			}
 		})
 	}

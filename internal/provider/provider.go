@@ -104,7 +104,7 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "Shorter Loop API bearer token. Can also be set with the `" + envAPIToken + "` environment variable. " +
 					"Prefer the environment variable so that the token stays out of configuration files. " +
-					"Surrounding whitespace, such as the trailing newline that `file()` keeps, and a leading `Bearer ` copied with the token are removed.",
+					"Surrounding whitespace, such as the trailing newline that `file()` keeps, a byte-order mark, and a leading `Bearer ` copied with the token are removed.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -215,12 +215,11 @@ func (m providerModel) unknownAttributes() []string {
 // variables (an attribute wins) into a client configuration.
 func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	// Values are trimmed as people paste them: file() keeps a trailing newline.
 	pick := func(v types.String, env string) string {
 		if !v.IsNull() {
-			return strings.TrimSpace(v.ValueString())
+			return trimPasted(v.ValueString())
 		}
-		return strings.TrimSpace(getenv(env))
+		return trimPasted(getenv(env))
 	}
 	cfg := shorterloop.Config{
 		Token:        withoutBearer(pick(m.APIToken, envAPIToken)),
@@ -238,6 +237,12 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	}
 	if cfg.InitiativeID == "" {
 		diags.Append(missingInitiativeDiagnostic())
+	} else if problem := headerProblem(cfg.InitiativeID); problem != "" {
+		source := "initiative_id"
+		if m.InitiativeID.IsNull() {
+			source = envInitiativeID
+		}
+		diags.Append(invalidInitiativeDiagnostic(source, cfg.InitiativeID, problem))
 	}
 	cfg.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
@@ -304,15 +309,35 @@ func withoutBearer(token string) string {
 	return token
 }
 
-// tokenProblem says why a trimmed token cannot go in an HTTP header, or "".
-func tokenProblem(token string) string {
+// trimPasted trims a setting as people paste it: surrounding whitespace, such
+// as the newline that file() keeps, and a byte-order mark that some Windows
+// editors write at the start of a file.
+func trimPasted(v string) string {
+	return strings.TrimFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
+}
+
+// headerProblem says why a trimmed setting cannot be one HTTP header value
+// as it was meant, or "".
+func headerProblem(v string) string {
 	switch {
-	case strings.ContainsAny(token, "\r\n"):
+	case strings.ContainsAny(v, "\r\n"):
 		return "contains a line break"
-	case strings.IndexFunc(token, unicode.IsSpace) >= 0:
+	case strings.IndexFunc(v, unicode.IsSpace) >= 0:
 		return "contains a space or tab"
-	case strings.IndexFunc(token, unicode.IsControl) >= 0:
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
 		return "contains a control character"
+	}
+	return ""
+}
+
+// tokenProblem is headerProblem, and also refuses what no bearer token holds:
+// a character outside ASCII, such as a zero-width space copied with it.
+func tokenProblem(token string) string {
+	if problem := headerProblem(token); problem != "" {
+		return problem
+	}
+	if strings.IndexFunc(token, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
+		return "contains a character outside ASCII, such as an invisible one copied with it"
 	}
 	return ""
 }

@@ -55,6 +55,17 @@ func TestClientConfig(t *testing.T) {
 			want:  shorterloop.Config{Token: "eyJ.a.b", InitiativeID: "SHO-1", BaseURL: "https://api.shorterloop.com"},
 		},
 		{
+			name:  "byte-order mark and CRLF from a Windows editor",
+			model: providerModel{APIToken: types.StringValue("\uFEFFeyJ.a.b\r\n"), InitiativeID: types.StringValue("\uFEFFSHO-1\r\n"), BaseURL: types.StringNull()},
+			want:  shorterloop.Config{Token: "eyJ.a.b", InitiativeID: "SHO-1", BaseURL: "https://api.shorterloop.com"},
+		},
+		{
+			name:      "env initiative with a line break inside",
+			model:     providerModel{APIToken: types.StringValue("t"), InitiativeID: types.StringNull(), BaseURL: types.StringNull()},
+			env:       map[string]string{envInitiativeID: "SHO-1\nSHO-2"},
+			errorPath: []string{"initiative_id"},
+		},
+		{
 			name:  "Bearer prefix in the env, any case, tab",
 			model: providerModel{APIToken: types.StringNull(), InitiativeID: types.StringValue("SHO-1"), BaseURL: types.StringNull()},
 			env:   map[string]string{envAPIToken: " bEARER\t  eyJ.a.b \n"},
