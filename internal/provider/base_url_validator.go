@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -25,7 +24,7 @@ func (v baseURLValidator) ValidateString(_ context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := checkBaseURL(strings.TrimSpace(req.ConfigValue.ValueString())); err != nil {
+	if err := checkBaseURL(trimPasted(req.ConfigValue.ValueString())); err != nil {
 		resp.Diagnostics.Append(invalidBaseURLDiagnostic(req.Path, err))
 	}
 }

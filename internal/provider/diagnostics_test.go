@@ -337,7 +337,7 @@ func TestAnswerDiagnostics(t *testing.T) {
 
 func TestBaseURLValidatorTrims(t *testing.T) {
 	t.Parallel()
-	for value, wantError := range map[string]bool{"https://api.shorterloop.com\n": false, " http://api.shorterloop.com ": true} {
+	for value, wantError := range map[string]bool{"https://api.shorterloop.com\n": false, "\uFEFFhttps://api.shorterloop.com\r\n": false, " http://api.shorterloop.com ": true} {
 		var resp validator.StringResponse
 		baseURLValidator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("base_url"), ConfigValue: types.StringValue(value)}, &resp)
 		if resp.Diagnostics.HasError() != wantError {
