@@ -168,6 +168,10 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 	case errors.Is(err, shorterloop.ErrInvalidResponse):
 		return "Unexpected response from Shorter Loop", what +
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
+	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired && proxy.Credentials:
+		return "The proxy refused its credentials", what +
+			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy did not accept the user name and password in its URL. "+
+				"Check them; in the URL, characters such as @, : and / in either must be percent-encoded (@ as %%40).", host)
 	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired:
 		return "The proxy asks for credentials", what +
 			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy wants a user name and password. "+

@@ -156,8 +156,10 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		{"invalid", &shorterloop.InvalidResponseError{StatusCode: 200, Reason: "body is not valid JSON"}, "Unexpected response from Shorter Loop", []string{"not valid JSON", "base_url"}},
 		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "Cannot reach Shorter Loop", []string{"connection refused", envBaseURL}},
 		{"proxy asks for credentials", &url.Error{Op: "Get", URL: "https://api.example.com", Err: &shorterloop.ProxyError{
-			Proxy: "http://corp:xxxxx@proxy.example:3128", StatusCode: 407, Status: "407 Proxy Authentication Required"}},
-			"The proxy asks for credentials", []string{"proxy http://corp:xxxxx@proxy.example:3128", "407 Proxy Authentication Required", "reaches api.example.com through the proxy that HTTPS_PROXY names", "HTTPS_PROXY=http://user:password@", "NO_PROXY"}},
+			Proxy: "http://proxy.example:3128", StatusCode: 407, Status: "407 Proxy Authentication Required"}},
+			"The proxy asks for credentials", []string{"proxy http://proxy.example:3128", "407 Proxy Authentication Required", "reaches api.example.com through the proxy that HTTPS_PROXY names", "HTTPS_PROXY=http://user:password@", "NO_PROXY"}},
+		{"proxy refuses its credentials", &shorterloop.ProxyError{Proxy: "http://corp:xxxxx@proxy.example:3128", Credentials: true, StatusCode: 407, Status: "407 Proxy Authentication Required"},
+			"The proxy refused its credentials", []string{"proxy http://corp:xxxxx@proxy.example:3128", "did not accept the user name and password in its URL", "@ as %40"}},
 		{"proxy refuses the host", &shorterloop.ProxyError{Proxy: "http://proxy.example:3128", StatusCode: 403, Status: "403 Forbidden"},
 			"The proxy refused the connection to Shorter Loop", []string{"it answered 403 Forbidden", "allow api.example.com", "NO_PROXY"}},
 		{"proxy unreachable", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}},

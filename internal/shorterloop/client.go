@@ -127,7 +127,7 @@ func proxyRefusal(_ context.Context, proxy *url.URL, _ *http.Request, resp *http
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return &ProxyError{Proxy: proxy.Redacted(), StatusCode: resp.StatusCode, Status: resp.Status}
+	return &ProxyError{Proxy: proxy.Redacted(), Credentials: proxy.User != nil, StatusCode: resp.StatusCode, Status: resp.Status}
 }
 
 func setDefault[T int64 | time.Duration](v *T, def T) {

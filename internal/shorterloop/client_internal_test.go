@@ -67,8 +67,8 @@ func TestProxyRefusal(t *testing.T) {
 
 			_, err = c.GetSegment(t.Context(), 19)
 			var pe *ProxyError
-			if !errors.As(err, &pe) || pe.StatusCode != tt.status {
-				t.Fatalf("err = %v, want a ProxyError with status %d", err, tt.status)
+			if !errors.As(err, &pe) || pe.StatusCode != tt.status || !pe.Credentials {
+				t.Fatalf("err = %v (%+v), want a ProxyError with status %d and credentials", err, pe, tt.status)
 			}
 			if int(connects.Load()) != tt.wantAttempts {
 				t.Errorf("proxy saw %d CONNECTs, want %d", connects.Load(), tt.wantAttempts)

@@ -69,8 +69,11 @@ func (e *APIError) Is(target error) bool {
 // to CONNECT was not 200.
 type ProxyError struct {
 	// Proxy is the proxy's URL, its password redacted.
-	Proxy      string
-	StatusCode int
+	Proxy string
+	// Credentials says whether that URL holds a user name, which the
+	// transport sends as Basic credentials.
+	Credentials bool
+	StatusCode  int
 	// Status is the proxy's status line, e.g. "407 Proxy Authentication Required".
 	Status string
 }
