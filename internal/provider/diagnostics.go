@@ -138,6 +138,11 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 		return "Shorter Loop API token expired", what +
 			fmt.Sprintf(" The API token expired at %s, %s ago. Set a fresh token in %s or api_token.",
 				apiErr.TokenExpiredAt.UTC().Format(time.RFC3339), roughDuration(time.Since(apiErr.TokenExpiredAt)), envAPIToken)
+	case errors.As(err, &apiErr) && apiErr.IsHTML() && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden):
+		return "Shorter Loop request blocked", what +
+			fmt.Sprintf(" The answer is a web page, not the API's JSON: a proxy, firewall or content filter between this machine and %s likely refused the request, and the page's text is above. "+
+				"Ask whoever runs your network to allow %s, or set HTTPS_PROXY to the proxy you are meant to use. "+
+				"If the page is Shorter Loop's own, check api_token (or %s) and initiative_id.", host, host, envAPIToken)
 	case errors.Is(err, shorterloop.ErrUnauthorized):
 		return "Shorter Loop rejected the API token", what +
 			" Check that api_token (or " + envAPIToken + ") holds a valid, unexpired Shorter Loop API token."

@@ -52,6 +52,10 @@ func (e *APIError) Error() string {
 	return s
 }
 
+// IsHTML says whether the answer was a web page, as a proxy, firewall or
+// content filter in the way sends, rather than an API's error body.
+func (e *APIError) IsHTML() bool { return isHTML(e.ContentType) }
+
 // Is makes errors.Is(err, ErrNotFound) and friends work for APIError.
 func (e *APIError) Is(target error) bool {
 	switch target {
