@@ -133,6 +133,9 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 	var badCert *tls.CertificateVerificationError
 	var proxy *shorterloop.ProxyError
 	var op *net.OpError
+	// A proxy failure's detail starts with viaProxy, and ends with direct, the way around it.
+	viaProxy := what + fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and ", host)
+	direct := fmt.Sprintf("if %s can be reached without the proxy, list it in NO_PROXY.", host)
 	switch {
 	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
 		return "Shorter Loop API token expired", what +
@@ -174,22 +177,18 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 		return "Unexpected response from Shorter Loop", what +
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
 	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired && proxy.Credentials:
-		return "The proxy refused its credentials", what +
-			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy did not accept the user name and password in its URL. "+
-				"Check them; in the URL, characters such as @, : and / in either must be percent-encoded (@ as %%40).", host)
+		return "The proxy refused its credentials", viaProxy +
+			"that proxy did not accept the user name and password in its URL. " +
+			"Check them; in the URL, characters such as @, : and / in either must be percent-encoded (@ as %40)."
 	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired:
-		return "The proxy asks for credentials", what +
-			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy wants a user name and password. "+
-				"Put them in the proxy's URL, as HTTPS_PROXY=http://user:password@proxy.example.com:8080, "+
-				"or, if %s can be reached without the proxy, list it in NO_PROXY.", host, host)
+		return "The proxy asks for credentials", viaProxy +
+			"that proxy wants a user name and password. " +
+			"Put them in the proxy's URL, as HTTPS_PROXY=http://user:password@proxy.example.com:8080, or, " + direct
 	case errors.As(err, &proxy):
-		return "The proxy refused the connection to Shorter Loop", what +
-			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and that proxy would not open a connection to it. "+
-				"Ask whoever runs the proxy to allow %s, or, if it can be reached without the proxy, list it in NO_PROXY.", host, host)
+		return "The proxy refused the connection to Shorter Loop", viaProxy +
+			fmt.Sprintf("that proxy would not open a connection to it. Ask whoever runs the proxy to allow %s, or, ", host) + direct
 	case errors.As(err, &op) && op.Op == "proxyconnect":
-		return "Cannot reach the proxy", what +
-			fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and connecting to that proxy failed. "+
-				"Check HTTPS_PROXY, or, if %s can be reached without the proxy, list it in NO_PROXY.", host, host)
+		return "Cannot reach the proxy", viaProxy + "connecting to that proxy failed. Check HTTPS_PROXY, or, " + direct
 	case errors.As(err, &unknownCA):
 		return "Shorter Loop's certificate is not trusted", what +
 			fmt.Sprintf(" The certificate that %s presented was issued by %s, an authority this machine does not trust. "+

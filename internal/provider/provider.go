@@ -221,6 +221,13 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		}
 		return trimPasted(getenv(env))
 	}
+	// source names where a setting came from: its attribute, or else its variable.
+	source := func(v types.String, attr, env string) string {
+		if v.IsNull() {
+			return env
+		}
+		return attr
+	}
 	cfg := shorterloop.Config{
 		Token:        withoutBearer(pick(m.APIToken, envAPIToken)),
 		InitiativeID: pick(m.InitiativeID, envInitiativeID),
@@ -229,20 +236,12 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	if cfg.Token == "" {
 		diags.Append(missingTokenDiagnostic())
 	} else if problem := tokenProblem(cfg.Token); problem != "" {
-		source := "api_token"
-		if m.APIToken.IsNull() {
-			source = envAPIToken
-		}
-		diags.Append(invalidTokenDiagnostic(source, problem))
+		diags.Append(invalidTokenDiagnostic(source(m.APIToken, "api_token", envAPIToken), problem))
 	}
 	if cfg.InitiativeID == "" {
 		diags.Append(missingInitiativeDiagnostic())
 	} else if problem := headerProblem(cfg.InitiativeID); problem != "" {
-		source := "initiative_id"
-		if m.InitiativeID.IsNull() {
-			source = envInitiativeID
-		}
-		diags.Append(invalidInitiativeDiagnostic(source, cfg.InitiativeID, problem))
+		diags.Append(invalidInitiativeDiagnostic(source(m.InitiativeID, "initiative_id", envInitiativeID), cfg.InitiativeID, problem))
 	}
 	cfg.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
