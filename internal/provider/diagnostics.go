@@ -50,12 +50,12 @@ func answerDiagnostics(seg *shorterloop.Segment, q segmentQuery, initiative stri
 	reports := fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users.", q.id, initiative, count, returned)
 	switch {
 	case count > returned && !q.incompleteAllowed():
-		diags.AddError("Shorter Loop answer is incomplete", reports+
+		diags.AddAttributeError(path.Root("allow_incomplete"), "Shorter Loop answer is incomplete", reports+
 			fmt.Sprintf(" Feeding this short list downstream would remove the %d missing members from wherever emails goes, so the read fails. "+
 				"Run Terraform again later; if the API keeps answering this way, contact Shorter Loop support. "+
 				"Where a short list is harmless, set allow_incomplete = true on this data source to use the users returned.", count-returned))
 	case count > returned:
-		diags.AddWarning("Shorter Loop answer is incomplete", reports+
+		diags.AddAttributeWarning(path.Root("allow_incomplete"), "Shorter Loop answer is incomplete", reports+
 			fmt.Sprintf(" allow_incomplete is true, so emails and users hold the %d users returned, without the %d missing members.", returned, count-returned))
 	case count < returned:
 		diags.AddWarning("Shorter Loop user count differs from the users returned", reports+
@@ -64,17 +64,28 @@ func answerDiagnostics(seg *shorterloop.Segment, q segmentQuery, initiative stri
 	return diags
 }
 
+// ptrValue is *p, or the zero value for nil.
+func ptrValue[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
+}
+
 // filterWarnings warns when the statuses and user_roles filters keep none of
 // a non-empty segment's users, naming the values its subscriptions do have.
-// kept is the number of users the filters kept.
+// kept is the number of users the filters kept. The warning points at
+// statuses, unless only user_roles is set or only user_roles has no value
+// that the subscriptions have.
 func filterWarnings(seg *shorterloop.Segment, statuses, userRoles []string, kept int, id int64, initiative string) diag.Diagnostics {
 	if kept > 0 || len(seg.Users) == 0 || (statuses == nil && userRoles == nil) {
 		return nil
 	}
 	var filters, present []string
-	add := func(name, what string, values []string, field func(shorterloop.Subscription) string) {
+	// add describes one filter, and reports whether none of its values is present.
+	add := func(name, what string, values []string, field func(shorterloop.Subscription) string) bool {
 		if values == nil {
-			return
+			return false
 		}
 		filters = append(filters, name+" = ["+quoted(values)+"]")
 		seen := map[string]bool{}
@@ -84,9 +95,14 @@ func filterWarnings(seg *shorterloop.Segment, statuses, userRoles []string, kept
 			}
 		}
 		present = append(present, fmt.Sprintf("%s in the segment's subscriptions: %s.", what, someValues(slices.Sorted(maps.Keys(seen)), 10)))
+		return !slices.ContainsFunc(values, func(v string) bool { return seen[v] })
 	}
-	add("statuses", "Statuses", statuses, func(s shorterloop.Subscription) string { return s.Status })
-	add("user_roles", "User roles", userRoles, func(s shorterloop.Subscription) string { return s.UserRole })
+	statusesAbsent := add("statuses", "Statuses", statuses, func(s shorterloop.Subscription) string { return s.Status })
+	rolesAbsent := add("user_roles", "User roles", userRoles, func(s shorterloop.Subscription) string { return s.UserRole })
+	at := path.Root("statuses")
+	if statuses == nil || (rolesAbsent && !statusesAbsent) {
+		at = path.Root("user_roles")
+	}
 	detail := fmt.Sprintf("The filter %s keeps none of the %d users of segment %d in initiative %s, so emails lists nobody.",
 		filters[0], len(seg.Users), id, initiative)
 	if len(filters) == 2 {
@@ -94,7 +110,7 @@ func filterWarnings(seg *shorterloop.Segment, statuses, userRoles []string, kept
 			"A user is kept only when one subscription matches both.", filters[0], filters[1], len(seg.Users), id, initiative)
 	}
 	var diags diag.Diagnostics
-	diags.AddWarning("Shorter Loop segment filter keeps no users", detail+" "+strings.Join(present, " ")+
+	diags.AddAttributeWarning(at, "Shorter Loop segment filter keeps no users", detail+" "+strings.Join(present, " ")+
 		` Matching is exact and case-sensitive: for example, statuses = ["Active"] does not keep a subscription whose status is "active".`)
 	return diags
 }

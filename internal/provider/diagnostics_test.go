@@ -238,27 +238,32 @@ func TestFilterWarnings(t *testing.T) {
 		seg               shorterloop.Segment
 		statuses, roles   []string
 		wantWarning       bool
+		wantPath          string
 		wantIn, wantNotIn []string
 	}{
 		{name: "no filter", seg: mixed},
 		{name: "filter keeps someone", seg: mixed, statuses: list("active")},
 		{name: "both filters keep someone", seg: mixed, statuses: list("active"), roles: list("idm_member")},
 		{name: "empty segment", seg: shorterloop.Segment{ID: 7}, statuses: list("Active")},
-		{name: "status in the wrong case", seg: mixed, statuses: list("Active"), wantWarning: true,
+		{name: "status in the wrong case", seg: mixed, statuses: list("Active"), wantWarning: true, wantPath: "statuses",
 			wantIn: []string{`The filter statuses = ["Active"] keeps none of the 4 users of segment 7 in initiative SHO-TEST`,
 				`Statuses in the segment's subscriptions: "active", "pending".`, "exact and case-sensitive"},
 			wantNotIn: []string{"User roles in", "more", "matches both"}},
-		{name: "unknown role", seg: mixed, roles: list("owner", "viewer"), wantWarning: true,
+		{name: "unknown role", seg: mixed, roles: list("owner", "viewer"), wantWarning: true, wantPath: "user_roles",
 			wantIn:    []string{`The filter user_roles = ["owner", "viewer"] keeps none`, `User roles in the segment's subscriptions: "admin", "idm_member".`},
 			wantNotIn: []string{"Statuses in"}},
-		{name: "both filters, each matching, no subscription matching both", seg: crossed, statuses: list("active"), roles: list("admin"), wantWarning: true,
+		{name: "both filters, each matching, no subscription matching both", seg: crossed, statuses: list("active"), roles: list("admin"), wantWarning: true, wantPath: "statuses",
 			wantIn: []string{`The filters statuses = ["active"] and user_roles = ["admin"] keep none of the 2 users`,
 				"one subscription matches both", `Statuses in the segment's subscriptions: "active", "pending".`,
 				`User roles in the segment's subscriptions: "admin", "viewer".`}},
-		{name: "more than ten values", seg: many, statuses: list("s99"), wantWarning: true,
+		{name: "more than ten values", seg: many, statuses: list("s99"), wantWarning: true, wantPath: "statuses",
 			wantIn: []string{`Statuses in the segment's subscriptions: "s00", "s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09" and 2 more.`}},
-		{name: "users without subscriptions", seg: shorterloop.Segment{ID: 7, Users: make([]shorterloop.User, 2)}, roles: list("admin"), wantWarning: true,
+		{name: "users without subscriptions", seg: shorterloop.Segment{ID: 7, Users: make([]shorterloop.User, 2)}, roles: list("admin"), wantWarning: true, wantPath: "user_roles",
 			wantIn: []string{"keeps none of the 2 users", "User roles in the segment's subscriptions: none."}},
+		{name: "both filters, only the role absent", seg: mixed, statuses: list("active"), roles: list("owner"), wantWarning: true, wantPath: "user_roles",
+			wantIn: []string{`The filters statuses = ["active"] and user_roles = ["owner"] keep none`}},
+		{name: "both filters, both absent", seg: mixed, statuses: list("Active"), roles: list("owner"), wantWarning: true, wantPath: "statuses",
+			wantIn: []string{`The filters statuses = ["Active"] and user_roles = ["owner"] keep none`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,6 +277,9 @@ func TestFilterWarnings(t *testing.T) {
 			}
 			if len(diags) != 1 || diags.HasError() || diags[0].Summary() != "Shorter Loop segment filter keeps no users" {
 				t.Fatalf("diagnostics = %v, want one warning", diags)
+			}
+			if got := diagPath(diags[0]); got != tt.wantPath {
+				t.Errorf("the warning points at %q, want %q", got, tt.wantPath)
 			}
 			detail := diags[0].Detail()
 			for _, want := range tt.wantIn {
@@ -288,6 +296,14 @@ func TestFilterWarnings(t *testing.T) {
 	}
 }
 
+// diagPath is the attribute path d points at, "" for none.
+func diagPath(d diag.Diagnostic) string {
+	if d, ok := d.(diag.DiagnosticWithPath); ok {
+		return d.Path().String()
+	}
+	return ""
+}
+
 func TestAnswerDiagnostics(t *testing.T) {
 	t.Parallel()
 	vendor := vendorSegment(t)
@@ -298,6 +314,7 @@ func TestAnswerDiagnostics(t *testing.T) {
 	type want struct {
 		severity diag.Severity
 		summary  string
+		path     string
 		detail   []string
 	}
 	tests := []struct {
@@ -308,18 +325,18 @@ func TestAnswerDiagnostics(t *testing.T) {
 	}{
 		{name: "as asked", seg: vendor, q: segmentQuery{id: 19}},
 		{name: "vendor quirk: asked 18, got 19", seg: vendor, q: segmentQuery{id: 18}, diags: []want{{diag.SeverityWarning,
-			"Shorter Loop answered with another segment", []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"}}}},
+			"Shorter Loop answered with another segment", "", []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"}}}},
 		{name: "fewer users than counted", seg: counted(50, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
-			"Shorter Loop answer is incomplete", []string{"Segment 5 in initiative SHO-TEST reports userCount 50 but the API returned 39 users",
+			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"Segment 5 in initiative SHO-TEST reports userCount 50 but the API returned 39 users",
 				"would remove the 11 missing members", "allow_incomplete = true"}}}},
 		{name: "fewer users than counted, allow_incomplete = false", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &no},
-			diags: []want{{diag.SeverityError, "Shorter Loop answer is incomplete", nil}}},
+			diags: []want{{diag.SeverityError, "Shorter Loop answer is incomplete", "allow_incomplete", nil}}},
 		{name: "fewer users than counted, allowed", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &yes}, diags: []want{{diag.SeverityWarning,
-			"Shorter Loop answer is incomplete", []string{"reports userCount 50 but the API returned 39 users", "hold the 39 users returned, without the 11 missing members"}}}},
+			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"reports userCount 50 but the API returned 39 users", "hold the 39 users returned, without the 11 missing members"}}}},
 		{name: "no users, positive count", seg: counted(3, 0), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
-			"Shorter Loop answer is incomplete", []string{"reports userCount 3 but the API returned 0 users"}}}},
+			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"reports userCount 3 but the API returned 0 users"}}}},
 		{name: "more users than counted", seg: counted(30, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityWarning,
-			"Shorter Loop user count differs from the users returned", []string{"reports userCount 30 but the API returned 39 users", "user_count shows the reported number"}}}},
+			"Shorter Loop user count differs from the users returned", "", []string{"reports userCount 30 but the API returned 39 users", "user_count shows the reported number"}}}},
 		{name: "no count", seg: &shorterloop.Segment{ID: 5, Users: make([]shorterloop.User, 39)}, q: segmentQuery{id: 5}},
 	}
 	for _, tt := range tests {
@@ -330,8 +347,8 @@ func TestAnswerDiagnostics(t *testing.T) {
 			}
 			for i, w := range tt.diags {
 				d := diags[i]
-				if d.Severity() != w.severity || d.Summary() != w.summary {
-					t.Errorf("diagnostic %d = %v %q, want %v %q", i, d.Severity(), d.Summary(), w.severity, w.summary)
+				if d.Severity() != w.severity || d.Summary() != w.summary || diagPath(d) != w.path {
+					t.Errorf("diagnostic %d = %v %q at %q, want %v %q at %q", i, d.Severity(), d.Summary(), diagPath(d), w.severity, w.summary, w.path)
 				}
 				for _, part := range w.detail {
 					if !strings.Contains(d.Detail(), part) {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -19,11 +20,11 @@ import (
 //
 // The framework would build the state as attribute values, convert them to
 // protocol values, copy, convert back and compare them, then encode them:
-// passes that allocate for every value and, for a segment of 10,000 users,
-// cost some twenty times the decoding of the API's answer (BENCHMARKS.md).
-// Reads the fast path does not handle (an unconfigured or deferred provider,
-// a configuration it does not expect) go to the framework, whose Read
-// produces the same state, byte for byte.
+// passes that allocate for every value and, for a large segment, take many
+// times longer than the request and its decoding (DESIGN.md, "Two read
+// paths"). Reads the fast path does not handle (an unconfigured or deferred
+// provider, a configuration it does not expect) go to the framework, whose
+// Read produces the same state, byte for byte.
 func NewProtocol6(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := &configuredProvider{ShorterloopProvider: &ShorterloopProvider{version: version}}
@@ -66,16 +67,35 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	seg, kept, diags := data.read(ctx, q)
 	resp := &tfprotov6.ReadDataSourceResponse{State: req.Config} // Terraform ignores the state of a failed read
 	if !diags.HasError() {
-		resp.State = &tfprotov6.DynamicValue{MsgPack: appendSegmentState(nil, q, seg, kept)}
+		state, err := encodeSegmentState(q, seg, kept)
+		if err != nil {
+			return nil, err
+		}
+		resp.State = &tfprotov6.DynamicValue{MsgPack: state}
 	}
 	for _, d := range diags {
-		severity := tfprotov6.DiagnosticSeverityWarning
-		if d.Severity() == diag.SeverityError {
-			severity = tfprotov6.DiagnosticSeverityError
-		}
-		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: severity, Summary: d.Summary(), Detail: d.Detail()})
+		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostic(d))
 	}
 	return resp, nil
+}
+
+// protocolDiagnostic is d as the framework sends it, whose conversion of
+// attribute paths is internal.
+func protocolDiagnostic(d diag.Diagnostic) *tfprotov6.Diagnostic {
+	pd := &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityWarning, Summary: d.Summary(), Detail: d.Detail()}
+	if d.Severity() == diag.SeverityError {
+		pd.Severity = tfprotov6.DiagnosticSeverityError
+	}
+	if d, ok := d.(diag.DiagnosticWithPath); ok {
+		var steps []tftypes.AttributePathStep
+		for _, step := range d.Path().Steps() {
+			if name, ok := step.(path.PathStepAttributeName); ok { // the read's diagnostics name attributes only
+				steps = append(steps, tftypes.AttributeName(name))
+			}
+		}
+		pd.Attribute = tftypes.NewAttributePathWithSteps(steps)
+	}
+	return pd
 }
 
 // segmentQueryFrom reads a data source configuration. It reports false for a

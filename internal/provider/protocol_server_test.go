@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -46,9 +47,30 @@ func TestProtocolServerHidesNothingTheProviderDefines(t *testing.T) {
 	}
 }
 
-// The fast path answers exactly what the framework path answers, byte for
-// byte, for every kind of segment and configuration. This is what keeps
-// appendSegmentState in step with the schema.
+// frameworkReads is the provider's server, counting the reads that
+// protocolServer leaves to the framework.
+type frameworkReads struct {
+	tfprotov6.ProviderServer
+	n atomic.Int64
+}
+
+func (f *frameworkReads) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	f.n.Add(1)
+	return f.ProviderServer.ReadDataSource(ctx, req)
+}
+
+// countedServer is NewProtocol6's server with its framework reads counted.
+func countedServer() (*protocolServer, *frameworkReads) {
+	s := NewProtocol6("test")().(*protocolServer)
+	reads := &frameworkReads{ProviderServer: s.ProviderServer}
+	s.ProviderServer = reads
+	return s, reads
+}
+
+// The fast path answers every configured, fully known read, with exactly
+// what the framework path answers: state byte for byte, and diagnostics with
+// their attribute paths, for every kind of segment and configuration. This
+// is what keeps encodeSegmentState in step with the schema.
 func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	t.Parallel()
 	api, srv := newFakeAPI(t)
@@ -79,11 +101,8 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	uncounted.ID, uncounted.Value, uncounted.CreatedAt, uncounted.UserCount = 12, nil, nil, nil
 	api.SetSegment(12, uncounted)
 
-	fast := NewProtocol6("test")()
 	framework := providerserver.NewProtocol6(New("test")())()
-	for _, s := range []tfprotov6.ProviderServer{fast, framework} {
-		configure(t, s, srv.URL)
-	}
+	configure(t, framework, srv.URL)
 	list := func(values ...string) []string { return values }
 	yes, no := true, false
 	queries := []segmentQuery{
@@ -102,8 +121,13 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 			q.id = id
 			t.Run(fmt.Sprintf("%d/%+v", id, q), func(t *testing.T) {
 				t.Parallel()
+				fast, fallbacks := countedServer()
+				configure(t, fast, srv.URL)
 				want := readSegmentThrough(t, framework, q)
 				got := readSegmentThrough(t, fast, q)
+				if n := fallbacks.n.Load(); n != 0 {
+					t.Errorf("the framework answered %d read(s) of a configured, fully known configuration; the fast path should have", n)
+				}
 				if len(want.Diagnostics) > 0 && want.Diagnostics[0].Severity == tfprotov6.DiagnosticSeverityError {
 					// Terraform ignores the state of a failed read.
 				} else if !bytes.Equal(got.State.MsgPack, want.State.MsgPack) {
@@ -114,11 +138,47 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 				}
 				for i, d := range want.Diagnostics {
 					g := got.Diagnostics[i]
-					if g.Severity != d.Severity || g.Summary != d.Summary || g.Detail != d.Detail {
-						t.Errorf("diagnostic %d: fast path %+v, framework %+v", i, g, d)
+					if g.Severity != d.Severity || g.Summary != d.Summary || g.Detail != d.Detail || !g.Attribute.Equal(d.Attribute) {
+						t.Errorf("diagnostic %d:\nfast path: %+v\nframework: %+v", i, g, d)
 					}
 				}
 			})
+		}
+	}
+}
+
+// Read diagnostics point at the argument they are about, on both paths.
+func TestReadDiagnosticPaths(t *testing.T) {
+	t.Parallel()
+	api, srv := newFakeAPI(t)
+	short := bench.Segment(20)
+	short.ID, short.UserCount = 11, new(int64(50))
+	api.SetSegment(11, short)
+	framework := providerserver.NewProtocol6(New("test")())()
+	configure(t, framework, srv.URL)
+	fast, _ := countedServer()
+	configure(t, fast, srv.URL)
+	yes := true
+	tests := []struct {
+		name, summary, path string
+		q                   segmentQuery
+	}{
+		{"segment not found", "Shorter Loop segment not found", "id", segmentQuery{id: 404}},
+		{"incomplete answer", "Shorter Loop answer is incomplete", "allow_incomplete", segmentQuery{id: 11}},
+		{"incomplete answer allowed", "Shorter Loop answer is incomplete", "allow_incomplete", segmentQuery{id: 11, allowIncomplete: &yes}},
+		{"status filter keeps nobody", "Shorter Loop segment filter keeps no users", "statuses", segmentQuery{id: 19, statuses: []string{"Pending"}}},
+		{"role filter keeps nobody", "Shorter Loop segment filter keeps no users", "user_roles", segmentQuery{id: 19, userRoles: []string{"admin"}}},
+	}
+	for _, tt := range tests {
+		for name, s := range map[string]tfprotov6.ProviderServer{"fast": fast, "framework": framework} {
+			resp := readSegmentThrough(t, s, tt.q)
+			want := tftypes.NewAttributePath().WithAttributeName(tt.path)
+			if len(resp.Diagnostics) != 1 {
+				t.Fatalf("%s, %s path: %d diagnostics, want 1", tt.name, name, len(resp.Diagnostics))
+			}
+			if d := resp.Diagnostics[0]; d.Summary != tt.summary || !d.Attribute.Equal(want) {
+				t.Errorf("%s, %s path: %q at %v, want %q at %v", tt.name, name, d.Summary, d.Attribute, tt.summary, want)
+			}
 		}
 	}
 }
@@ -127,31 +187,40 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 func TestFastReadFallsBackToFramework(t *testing.T) {
 	t.Parallel()
 	_, srv := newFakeAPI(t)
-	t.Run("not configured", func(t *testing.T) {
-		resp := readSegmentThrough(t, NewProtocol6("test")(), segmentQuery{id: 19})
-		if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Provider not configured" {
-			t.Errorf("diagnostics = %+v", resp.Diagnostics)
-		}
-	})
-	t.Run("unknown value", func(t *testing.T) {
-		s := NewProtocol6("test")()
-		configure(t, s, srv.URL)
-		cfg := segmentConfig(t, segmentQuery{id: 19}, map[string]tftypes.Value{
+	tests := []struct {
+		name        string
+		configured  bool
+		override    map[string]tftypes.Value
+		wantSummary string
+	}{
+		{name: "not configured", override: nil, wantSummary: "Provider not configured"},
+		{name: "unknown value", configured: true, override: map[string]tftypes.Value{
 			"statuses": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, tftypes.UnknownValue),
+		}},
+		{name: "id not an integer", configured: true, override: map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.Number, 19.5)},
+			wantSummary: "Value Conversion Error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, fallbacks := countedServer()
+			if tt.configured {
+				configure(t, s, srv.URL)
+			}
+			resp, err := s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
+				TypeName: "shorterloop_segment", Config: segmentConfig(t, segmentQuery{id: 19}, tt.override),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := fallbacks.n.Load(); n != 1 {
+				t.Errorf("the framework answered %d reads, want 1", n)
+			}
+			if tt.wantSummary != "" && (len(resp.Diagnostics) == 0 || resp.Diagnostics[0].Summary != tt.wantSummary) {
+				t.Errorf("diagnostics = %+v, want %q", resp.Diagnostics, tt.wantSummary)
+			}
 		})
-		if _, ok := segmentQueryFrom(cfg); ok {
-			t.Error("segmentQueryFrom accepted an unknown value")
-		}
-	})
-	t.Run("id not an integer", func(t *testing.T) {
-		s := NewProtocol6("test")()
-		configure(t, s, srv.URL)
-		cfg := segmentConfig(t, segmentQuery{}, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.Number, 19.5)})
-		resp, err := s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: "shorterloop_segment", Config: cfg})
-		if err != nil || len(resp.Diagnostics) == 0 || resp.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityError {
-			t.Errorf("ReadDataSource = %+v, %v; want the framework's conversion error", resp, err)
-		}
-	})
+	}
 }
 
 func configure(t testing.TB, s tfprotov6.ProviderServer, url string) {
@@ -241,20 +310,4 @@ func decodeState(t *testing.T, resp *tfprotov6.ReadDataSourceResponse) string {
 		return "undecodable: " + err.Error()
 	}
 	return v.String()
-}
-
-// segmentStateSize bounds the state's size closely.
-func TestSegmentStateSize(t *testing.T) {
-	t.Parallel()
-	big := bench.Segment(2000)
-	yes, no := true, false
-	for _, seg := range []*shorterloop.Segment{&big, vendorSegment(t), {ID: 1}, {ID: 2, Value: new("v"), CreatedAt: new("c"), UserCount: new(int64(1))}} {
-		for _, q := range []segmentQuery{{}, {includeUsers: &yes}, {includeUsers: &no}, {statuses: []string{"active"}, userRoles: []string{"a", "b"}}} {
-			kept := keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
-			n, size := len(appendSegmentState(nil, q, seg, kept)), segmentStateSize(q, seg, kept)
-			if size < n || size > n+n/2+256 {
-				t.Errorf("%d users, %+v: size %d for %d bytes", len(seg.Users), q, size, n)
-			}
-		}
-	}
 }

@@ -39,8 +39,8 @@ func BenchmarkMapping(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/users=%d", mode.name, n), func(b *testing.B) {
 				for b.Loop() {
 					kept := keptUsers(seg.Users, newUserFilter(mode.q.statuses, mode.q.userRoles))
-					if len(appendSegmentState(nil, mode.q, &seg, kept)) == 0 {
-						b.Fatal("no state")
+					if state, err := encodeSegmentState(mode.q, &seg, kept); err != nil || len(state) == 0 {
+						b.Fatal("no state:", err)
 					}
 				}
 			})

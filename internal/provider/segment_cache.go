@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
@@ -108,7 +109,11 @@ func (d *providerData) readSegment(ctx context.Context, id int64) (*shorterloop.
 	seg, shared, err := d.segment(ctx, id)
 	if err != nil {
 		summary, detail := readErrorDiagnostic(err, id, d.initiativeID, d.client.Host())
-		diags.AddError(summary, detail)
+		if errors.Is(err, shorterloop.ErrNotFound) {
+			diags.AddAttributeError(path.Root("id"), summary, detail)
+		} else {
+			diags.AddError(summary, detail)
+		}
 		return nil, diags
 	}
 	tflog.Debug(ctx, "Read Shorter Loop segment", map[string]any{

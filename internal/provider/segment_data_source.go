@@ -40,6 +40,18 @@ type segmentModel struct {
 	Users           types.List   `tfsdk:"users"`
 }
 
+// segmentQuery is the configuration of one read.
+type segmentQuery struct {
+	id                  int64
+	statuses, userRoles []string // nil when not set
+	includeUsers        *bool    // nil when not set, which means true
+	allowIncomplete     *bool    // nil when not set, which means false
+}
+
+func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.includeUsers }
+
+func (q segmentQuery) incompleteAllowed() bool { return q.allowIncomplete != nil && *q.allowIncomplete }
+
 func (d *SegmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_segment"
 }

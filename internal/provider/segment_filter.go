@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+	"strings"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
+)
+
+// userFilter keeps users with at least one subscription matching every set
+// criterion. A nil set does not filter.
+type userFilter struct {
+	statuses  map[string]bool
+	userRoles map[string]bool
+}
+
+func newUserFilter(statuses, userRoles []string) userFilter {
+	set := func(values []string) map[string]bool {
+		if values == nil {
+			return nil
+		}
+		m := make(map[string]bool, len(values))
+		for _, v := range values {
+			m[v] = true
+		}
+		return m
+	}
+	return userFilter{statuses: set(statuses), userRoles: set(userRoles)}
+}
+
+func (f userFilter) keep(u *shorterloop.User) bool {
+	if f.statuses == nil && f.userRoles == nil {
+		return true
+	}
+	for _, s := range u.Subscriptions {
+		if (f.statuses == nil || f.statuses[s.Status]) && (f.userRoles == nil || f.userRoles[s.UserRole]) {
+			return true
+		}
+	}
+	return false
+}
+
+// keptUsers returns the users that pass f, sorted by id.
+func keptUsers(users []shorterloop.User, f userFilter) []*shorterloop.User {
+	// Sorting by id, then position, is stable without a stable sort's
+	// O(n log² n) moves.
+	type keyed struct {
+		id, pos int64
+	}
+	keys := make([]keyed, 0, len(users))
+	for i := range users {
+		if f.keep(&users[i]) {
+			keys = append(keys, keyed{users[i].ID, int64(i)})
+		}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.pos, b.pos)) })
+	kept := make([]*shorterloop.User, len(keys))
+	for i, k := range keys {
+		kept[i] = &users[k.pos]
+	}
+	return kept
+}
+
+// emailList lists the users' emails trimmed and lower-cased, without empty
+// ones and duplicates, sorted.
+func emailList(users []*shorterloop.User) []string {
+	// Sorting on the first 16 bytes, kept next to each email, settles most
+	// comparisons without reading the emails, which are spread over memory.
+	type keyed struct {
+		hi, lo uint64
+		email  string
+	}
+	keys := make([]keyed, 0, len(users))
+	for _, u := range users {
+		if e := strings.ToLower(strings.TrimSpace(u.Email)); e != "" {
+			var prefix [16]byte
+			copy(prefix[:], e)
+			keys = append(keys, keyed{binary.BigEndian.Uint64(prefix[:8]), binary.BigEndian.Uint64(prefix[8:]), e})
+		}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo), strings.Compare(a.email, b.email))
+	})
+	emails := make([]string, 0, len(keys))
+	for i, k := range keys {
+		if i == 0 || k.email != keys[i-1].email {
+			emails = append(emails, k.email)
+		}
+	}
+	return emails
+}
