@@ -293,6 +293,18 @@ func faultMatrix() []faultCase {
 				expectEmails(segmentAddr, "zoë@exämple.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(0).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.StringExact("Zoë Ångström")),
 			}},
+		{name: "one email composed and decomposed", id: 11,
+			setup: func(t *testing.T, api *fakeapi.Server) string {
+				api.SetBody(11, body(t, map[string]any{"success": true, "data": map[string]any{"id": 11, "value": "Forms", "userCount": 2, "users": []map[string]any{
+					{"id": 1, "email": "zo\u00eb@example.com"}, {"id": 2, "email": "ZOE\u0308@example.com"},
+				}}}))
+				return ""
+			},
+			requests: 1,
+			checks: []statecheck.StateCheck{
+				expectEmails(segmentAddr, "zo\u00eb@example.com"),
+				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("ZO\u00cb@example.com")),
+			}},
 		{name: "gzip response", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetGzip(true)

@@ -103,8 +103,8 @@ func (d *SegmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Computed: true,
 			},
 			"emails": schema.ListAttribute{
-				MarkdownDescription: "Emails of the kept users: trimmed, lower-cased, without empty values and duplicates, sorted. " +
-					"Ready for `for_each = toset(...)`.",
+				MarkdownDescription: "Emails of the kept users as Terraform's `lower(trimspace(email))` gives them: trimmed, lower-cased, in Unicode NFC, " +
+					"without empty values and duplicates, sorted. Ready for `for_each = toset(...)`.",
 				ElementType: types.StringType,
 				Computed:    true,
 			},
@@ -118,7 +118,7 @@ func (d *SegmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 							Computed:            true,
 						},
 						"email": schema.StringAttribute{
-							MarkdownDescription: "Email as sent by the API.",
+							MarkdownDescription: "Email as the API sends it, neither trimmed nor lower-cased, in Unicode NFC as Terraform holds every string.",
 							Computed:            true,
 						},
 						"subscriptions": schema.ListNestedAttribute{

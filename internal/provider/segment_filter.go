@@ -2,9 +2,10 @@ package provider
 
 import (
 	"cmp"
-	"encoding/binary"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -63,31 +64,17 @@ func keptUsers(users []shorterloop.User, f userFilter) []*shorterloop.User {
 	return kept
 }
 
-// emailList lists the users' emails trimmed and lower-cased, without empty
-// ones and duplicates, sorted.
+// emailList lists the users' emails as Terraform computes
+// lower(trimspace(email)): Terraform holds every string in Unicode NFC, so
+// each email is normalised, trimmed, lower-cased and normalised again. Empty
+// ones and duplicates are left out, and the list is sorted.
 func emailList(users []*shorterloop.User) []string {
-	// Sorting on the first 16 bytes, kept next to each email, settles most
-	// comparisons without reading the emails, which are spread over memory.
-	type keyed struct {
-		hi, lo uint64
-		email  string
-	}
-	keys := make([]keyed, 0, len(users))
+	emails := make([]string, 0, len(users))
 	for _, u := range users {
-		if e := strings.ToLower(strings.TrimSpace(u.Email)); e != "" {
-			var prefix [16]byte
-			copy(prefix[:], e)
-			keys = append(keys, keyed{binary.BigEndian.Uint64(prefix[:8]), binary.BigEndian.Uint64(prefix[8:]), e})
+		if e := norm.NFC.String(strings.ToLower(strings.TrimSpace(norm.NFC.String(u.Email)))); e != "" {
+			emails = append(emails, e)
 		}
 	}
-	slices.SortFunc(keys, func(a, b keyed) int {
-		return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo), strings.Compare(a.email, b.email))
-	})
-	emails := make([]string, 0, len(keys))
-	for i, k := range keys {
-		if i == 0 || k.email != keys[i-1].email {
-			emails = append(emails, k.email)
-		}
-	}
-	return emails
+	slices.Sort(emails)
+	return slices.Compact(emails)
 }

@@ -78,6 +78,19 @@ func TestEmailsValue(t *testing.T) {
 			want: []string{"zoë@exämple.com", "åsa@example.com"},
 		},
 		{
+			name: "as Terraform normalises them: NFC before and after lower-casing, Unicode spaces trimmed",
+			users: []shorterloop.User{
+				{ID: 1, Email: "zo\u00eb@example.com"},
+				{ID: 2, Email: "ZOE\u0308@example.com"},
+				{ID: 3, Email: "I\u0307lker@example.com"},
+				{ID: 4, Email: "\u0130lker@example.com"},
+				{ID: 5, Email: "STRA\u1E9EE@example.de"},
+				{ID: 6, Email: "\u00a0stra\u00dfe@example.de\u2003"},
+				{ID: 7, Email: "\u00a0"},
+			},
+			want: []string{"ilker@example.com", "stra\u00dfe@example.de", "zo\u00eb@example.com"},
+		},
+		{
 			name: "status filter",
 			users: []shorterloop.User{
 				{ID: 1, Email: "p@x.io", Subscriptions: []shorterloop.Subscription{sub("pending", "idm_member")}},
