@@ -64,7 +64,7 @@ func encodeSegmentState(q segmentQuery, seg *shorterloop.Segment, kept []*shorte
 		UserCount:       seg.UserCount,
 		UserRoles:       q.userRoles,
 	}
-	// A user takes some 30 bytes for its email, some 400 with its details.
+	// Room for each user: its email, or its email and details.
 	perUser := 48
 	if q.withUsers() {
 		perUser = 512
