@@ -71,7 +71,9 @@ output "emails_%[1]d" {
 			WantActive []string `json:"want_active"`
 		}
 	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &outputs); err != nil {
+	// Past any warning that Terraform prints before the JSON.
+	_, outputsJSON, _ := strings.Cut(out, "{")
+	if err := json.Unmarshal([]byte("{"+outputsJSON), &outputs); err != nil {
 		t.Fatalf("output: %v\n%s", err, out)
 	}
 	if len(outputs) != bodies {
