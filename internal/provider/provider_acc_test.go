@@ -29,9 +29,9 @@ const (
 var terraformCLI string
 
 // TestMain points terraform-plugin-testing at a local Terraform (or OpenTofu)
-// binary so that acceptance tests never download one. Without one, the
-// acceptance tests skip and the unit tests run; with TF_ACC set, the run fails
-// instead, so that it cannot pass having run no acceptance test.
+// binary so that acceptance tests never download one. The acceptance tests
+// run only with TF_ACC set, and then a missing binary fails the run, so that
+// it cannot pass having run no acceptance test.
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		for _, name := range []string{"terraform", "tofu"} {
@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	terraformCLI = os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformCLI == "" && os.Getenv("TF_ACC") != "" {
+	if terraformCLI == "" && os.Getenv(resource.EnvTfAcc) != "" {
 		fmt.Fprintln(os.Stderr, "TF_ACC is set but there is no terraform or tofu binary: put one on PATH or set TF_ACC_TERRAFORM_PATH")
 		os.Exit(1)
 	}
@@ -63,21 +63,21 @@ func TestMain(m *testing.M) {
 }
 
 // acceptanceTest runs c on the Terraform CLI against the provider in this
-// process, or skips when there is no CLI.
+// process; without TF_ACC, resource.Test skips it.
 func acceptanceTest(t *testing.T, c resource.TestCase) {
 	t.Helper()
-	skipWithoutCLI(t)
 	c.ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 		"shorterloop": func() (tfprotov6.ProviderServer, error) { return NewProtocol6("test")(), nil },
 	}
-	resource.UnitTest(t, c)
+	resource.Test(t, c)
 }
 
-// skipWithoutCLI skips a test that needs the Terraform CLI when there is none.
+// skipWithoutCLI skips a test that runs the Terraform CLI itself unless
+// TF_ACC is set, as resource.Test does.
 func skipWithoutCLI(t *testing.T) {
 	t.Helper()
-	if terraformCLI == "" {
-		t.Skip("no terraform or tofu on PATH: set TF_ACC_TERRAFORM_PATH to run the acceptance tests")
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("Acceptance tests skipped unless env '%s' set", resource.EnvTfAcc)
 	}
 }
 

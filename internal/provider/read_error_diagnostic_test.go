@@ -56,6 +56,16 @@ func TestReadErrorDiagnostic(t *testing.T) {
 			"Shorter Loop's certificate does not match base_url", []string{"valid for other.example, not api.example.com", "api.example.com presented", envBaseURL, "does not help"}},
 		{"expired", &tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Reason: x509.Expired}},
 			"Shorter Loop's certificate is not valid", []string{"has expired", "api.example.com presented", envBaseURL, "clock", "does not help"}},
+		{"429 beyond the wait budget", &shorterloop.APIError{StatusCode: 429, RetryAfter: time.Hour},
+			"Shorter Loop rate limit reached", []string{"asked to retry after 1h0m0s", "within max_retries and a wait budget of 2m0s", "run Terraform again"}},
+		{"redirect", &url.Error{Op: "Get", URL: "https://api.example.com", Err: &shorterloop.RedirectError{From: "https://api.example.com", To: "https://login.example.com"}},
+			"Shorter Loop API redirected to another host", []string{"to https://login.example.com, another host; not followed", "Set base_url (or " + envBaseURL + ") to the address the API answers at"}},
+		{"too large", &shorterloop.BodyTooLargeError{Limit: shorterloop.DefaultMaxBodyBytes},
+			"Shorter Loop response too large", []string{"larger than the 256 MiB limit", "to protect memory", envBaseURL}},
+		{"timeout", &url.Error{Op: "Get", URL: "https://api.example.com", Err: context.DeadlineExceeded},
+			"Shorter Loop did not answer in time", []string{"context deadline exceeded", "Raise request_timeout (or " + envTimeout + ")"}},
+		{"interrupted", &url.Error{Op: "Get", URL: "https://api.example.com", Err: context.Canceled},
+			"Reading the Shorter Loop segment was interrupted", []string{"context canceled"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
