@@ -2,7 +2,6 @@ package provider
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -46,35 +45,6 @@ func vendorChecks(name string) []statecheck.StateCheck {
 		statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact(name)),
 		statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListSizeExact(39)),
 		statecheck.ExpectKnownValue(segmentAddr, at("users"), knownvalue.ListSizeExact(39)),
-	}
-}
-
-func body(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// vendorWith serves the vendor's example as segment 19, its "data" changed by edit.
-func vendorWith(edit func(data map[string]any)) func(*testing.T, *fakeapi.Server) string {
-	return func(t *testing.T, api *fakeapi.Server) string {
-		var v map[string]any
-		if err := json.Unmarshal(fakeapi.VendorExample, &v); err != nil {
-			t.Fatal(err)
-		}
-		edit(v["data"].(map[string]any))
-		api.SetBody(19, body(t, v))
-		return ""
-	}
-}
-
-func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
-	return func(_ *testing.T, api *fakeapi.Server) string {
-		api.SetFault(id, f)
-		return ""
 	}
 }
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"reflect"
 	"sync"
@@ -17,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
@@ -245,19 +243,6 @@ func TestSegmentCacheProviderStopStopsRequest(t *testing.T) {
 			t.Errorf("%d requests, want 1: a stopped request is not retried", len(requests))
 		}
 	})
-}
-
-// requestCount checks how many requests for a segment reached the fake API.
-type requestCount struct {
-	api  *fakeapi.Server
-	id   int64
-	want int
-}
-
-func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	if got := c.api.Requests(c.id); got != c.want {
-		resp.Error = fmt.Errorf("segment %d: %d requests so far, want %d", c.id, got, c.want)
-	}
 }
 
 // Several data sources on one segment, with different filters, make one

@@ -1,16 +1,28 @@
+// Helpers shared by the package's tests. This file holds the run's setup,
+// the fake API, provider configurations, checks and response bodies;
+// helpers_cli_test.go runs the Terraform CLI itself, and helpers_tls_test.go
+// holds a test CA and a CONNECT proxy.
+
 package provider
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 )
@@ -87,6 +99,7 @@ func newFakeAPI(t *testing.T) (*fakeapi.Server, *httptest.Server) {
 	return serveAPI(t, fakeapi.New(testToken, testInitiative))
 }
 
+// serveAPI serves api for one test.
 func serveAPI(t *testing.T, api *fakeapi.Server) (*fakeapi.Server, *httptest.Server) {
 	t.Helper()
 	srv := httptest.NewServer(api)
@@ -99,6 +112,7 @@ func providerConfig(srv *httptest.Server) string {
 	return providerBlock(testToken, testInitiative, srv.URL)
 }
 
+// providerBlock configures the provider with these settings.
 func providerBlock(token, initiative, url string) string {
 	return fmt.Sprintf(`
 provider "shorterloop" {
@@ -107,4 +121,74 @@ provider "shorterloop" {
   base_url      = %q
 }
 `, token, initiative, url)
+}
+
+// fakeAPIEnv configures the provider for srv through its environment
+// variables, for a CLI workspace.
+func fakeAPIEnv(srv *httptest.Server) []string {
+	return []string{envAPIToken + "=" + testToken, envInitiativeID + "=" + testInitiative, envBaseURL + "=" + srv.URL}
+}
+
+// segmentAddr is the data source that tests name "test".
+const segmentAddr = "data.shorterloop_segment.test"
+
+// at is the path of a top-level attribute, for state checks.
+func at(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// expectEmails checks the emails of the data source at addr, in order.
+func expectEmails(addr string, want ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(want))
+	for i, w := range want {
+		checks[i] = knownvalue.StringExact(w)
+	}
+	return statecheck.ExpectKnownValue(addr, at("emails"), knownvalue.ListExact(checks))
+}
+
+// requestCount checks how many requests for a segment reached the fake API.
+type requestCount struct {
+	api  *fakeapi.Server
+	id   int64
+	want int
+}
+
+func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if got := c.api.Requests(c.id); got != c.want {
+		resp.Error = fmt.Errorf("segment %d: %d requests so far, want %d", c.id, got, c.want)
+	}
+}
+
+// wrapped matches text however Terraform wraps it.
+func wrapped(text string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(text), " ", `\s+`))
+}
+
+// body is v in JSON, for the fake API to serve.
+func body(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// vendorWith serves the vendor's example as segment 19, its "data" changed by edit.
+func vendorWith(edit func(data map[string]any)) func(*testing.T, *fakeapi.Server) string {
+	return func(t *testing.T, api *fakeapi.Server) string {
+		var v map[string]any
+		if err := json.Unmarshal(fakeapi.VendorExample, &v); err != nil {
+			t.Fatal(err)
+		}
+		edit(v["data"].(map[string]any))
+		api.SetBody(19, body(t, v))
+		return ""
+	}
+}
+
+// fault makes the fake API answer segment id with f.
+func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
+	return func(_ *testing.T, api *fakeapi.Server) string {
+		api.SetFault(id, f)
+		return ""
+	}
 }
