@@ -93,6 +93,11 @@ func TestSegmentCacheReusesResult(t *testing.T) {
 		if first.seg != f.seg || later.seg != f.seg || !later.shared || len(f.calls()) != 1 {
 			t.Errorf("reads got %+v then %+v with %d requests, want the segment of one request twice", first, later, len(f.calls()))
 		}
+		other := newFakeFetch(&shorterloop.Segment{ID: 20}, nil)
+		close(other.release)
+		if seg, _, _ := c.get(t.Context(), 20, other.fetch); seg != other.seg {
+			t.Errorf("segment 20 got %+v, want its own request's", seg)
+		}
 	})
 }
 
