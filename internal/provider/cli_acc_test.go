@@ -161,7 +161,7 @@ data "shorterloop_segment" "s" {
 output "segments" {
   value = { for k, s in data.shorterloop_segment.s : k => { name = s.name, emails = s.emails, user_count = s.user_count } }
 }
-`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+`, fakeAPIEnv(srv)...)
 	if out, err := w.run(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
@@ -203,7 +203,7 @@ data "shorterloop_segment" "quirk" {
 data "shorterloop_segment" "long" {
   id = 8
 }
-`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+`, fakeAPIEnv(srv)...)
 	out, err := w.run(t, "plan", "-input=false", "-no-color")
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
@@ -234,7 +234,7 @@ data "shorterloop_segment" "empty" {
   id       = 9
   statuses = ["active"]
 }
-`, "SHORTERLOOP_API_TOKEN="+testToken, "SHORTERLOOP_INITIATIVE_ID="+testInitiative, "SHORTERLOOP_BASE_URL="+srv.URL)
+`, fakeAPIEnv(srv)...)
 	tests := []struct {
 		name, filters string
 		want          []string

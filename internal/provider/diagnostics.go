@@ -1,19 +1,13 @@
 package provider
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"maps"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -134,122 +128,6 @@ func someValues(values []string, n int) string {
 		s += fmt.Sprintf(" and %d more", len(values)-n)
 	}
 	return s
-}
-
-// readErrorDiagnostic turns a client error into a diagnostic summary and
-// detail. host is the one base_url names.
-func readErrorDiagnostic(err error, id int64, initiative, host string) (string, string) {
-	what := fmt.Sprintf("Reading segment %d in initiative %s failed: %s.", id, initiative, err)
-	var apiErr *shorterloop.APIError
-	var redirect *shorterloop.RedirectError
-	var tooLarge *shorterloop.BodyTooLargeError
-	var timeout interface{ Timeout() bool }
-	var unknownCA x509.UnknownAuthorityError
-	var wrongHost x509.HostnameError
-	var badCert *tls.CertificateVerificationError
-	var proxy *shorterloop.ProxyError
-	var op *net.OpError
-	// A proxy failure's detail starts with viaProxy, and ends with direct, the way around it.
-	viaProxy := what + fmt.Sprintf(" The provider reaches %s through the proxy that HTTPS_PROXY names, and ", host)
-	direct := fmt.Sprintf("if %s can be reached without the proxy, list it in NO_PROXY.", host)
-	switch {
-	case errors.As(err, &apiErr) && !apiErr.TokenExpiredAt.IsZero():
-		return "Shorter Loop API token expired", what +
-			fmt.Sprintf(" The API token expired at %s, %s ago. Set a fresh token in %s or api_token.",
-				apiErr.TokenExpiredAt.UTC().Format(time.RFC3339), roughDuration(time.Since(apiErr.TokenExpiredAt)), envAPIToken)
-	case errors.As(err, &apiErr) && apiErr.IsHTML() && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden):
-		return "Shorter Loop request blocked", what +
-			fmt.Sprintf(" The answer is a web page, not the API's JSON: a proxy, firewall or content filter between this machine and %s likely refused the request, and the page's text is above. "+
-				"Ask whoever runs your network to allow %s, or set HTTPS_PROXY to the proxy you are meant to use. "+
-				"If the page is Shorter Loop's own, check api_token (or %s) and initiative_id.", host, host, envAPIToken)
-	case errors.Is(err, shorterloop.ErrUnauthorized):
-		return "Shorter Loop rejected the API token", what +
-			" Check that api_token (or " + envAPIToken + ") holds a valid, unexpired Shorter Loop API token."
-	case errors.Is(err, shorterloop.ErrForbidden):
-		return "No access to the Shorter Loop initiative", what +
-			fmt.Sprintf(" The token is valid but has no access to initiative %s. Check initiative_id (or %s), or use a token of a user with access to it.", initiative, envInitiativeID)
-	case errors.Is(err, shorterloop.ErrNotFound):
-		return "Shorter Loop segment not found", what +
-			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id. "+
-				"The provider appends %s{id} to base_url, so a base_url that ends in /api or /api/v2 asks for the wrong path: "+
-				"set it to the API's root, such as %s.", initiative, id, shorterloop.SegmentPath, shorterloop.DefaultBaseURL)
-	case errors.Is(err, context.Canceled):
-		return "Reading the Shorter Loop segment was interrupted", what
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-		return "Shorter Loop rate limit reached", what +
-			" The provider retries within max_retries and a wait budget of " + shorterloop.DefaultRetryBudget.String() + "; wait a while, then run Terraform again."
-	case errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
-		return "Shorter Loop API error", what +
-			" The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
-	case errors.As(err, &apiErr):
-		return "Shorter Loop API error", what + " Check the provider configuration and the data source arguments."
-	case errors.As(err, &redirect):
-		return "Shorter Loop API redirected to another host", what +
-			" Set base_url (or " + envBaseURL + ") to the address the API answers at."
-	case errors.As(err, &tooLarge):
-		return "Shorter Loop response too large", what +
-			" The provider refuses bodies this large to protect memory. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API."
-	case errors.Is(err, shorterloop.ErrInvalidResponse):
-		return "Unexpected response from Shorter Loop", what +
-			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
-	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired && proxy.Credentials:
-		return "The proxy refused its credentials", viaProxy +
-			"that proxy did not accept the user name and password in its URL. " +
-			"Check them; in the URL, characters such as @, : and / in either must be percent-encoded (@ as %40)."
-	case errors.As(err, &proxy) && proxy.StatusCode == http.StatusProxyAuthRequired:
-		return "The proxy asks for credentials", viaProxy +
-			"that proxy wants a user name and password. " +
-			"Put them in the proxy's URL, as HTTPS_PROXY=http://user:password@proxy.example.com:8080, or, " + direct
-	case errors.As(err, &proxy):
-		return "The proxy refused the connection to Shorter Loop", viaProxy +
-			fmt.Sprintf("that proxy would not open a connection to it. Ask whoever runs the proxy to allow %s, or, ", host) + direct
-	case errors.As(err, &op) && op.Op == "proxyconnect":
-		return "Cannot reach the proxy", viaProxy + "connecting to that proxy failed. Check HTTPS_PROXY, or, " + direct
-	case errors.As(err, &unknownCA):
-		return "Shorter Loop's certificate is not trusted", what +
-			fmt.Sprintf(" The certificate that %s presented was issued by %s, an authority this machine does not trust. "+
-				"A TLS-inspecting proxy or a private CA may have signed it. Add that CA's PEM certificate with the provider's ca_cert_pem, "+
-				"for example ca_cert_pem = file(\"corp-ca.pem\"), or with %s, the path of a PEM file; the system's trusted roots stay trusted.",
-				host, issuer(unknownCA.Cert), envCACertFile)
-	case errors.As(err, &wrongHost):
-		return "Shorter Loop's certificate does not match base_url", what +
-			fmt.Sprintf(" The certificate that %s presented is not valid for that name. Set base_url (or %s) to the name the API's certificate is issued for, such as %s. "+
-				"Adding CA certificates does not help here.", host, envBaseURL, shorterloop.DefaultBaseURL)
-	case errors.As(err, &badCert):
-		return "Shorter Loop's certificate is not valid", what +
-			fmt.Sprintf(" The certificate that %s presented failed verification for the reason above. Check that base_url (or %s) points at the Shorter Loop API and that this machine's clock is right; "+
-				"if both are, the server's certificate is at fault: contact whoever runs %s. Adding CA certificates does not help here.", host, envBaseURL, host)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
-		return "Shorter Loop did not answer in time", what +
-			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
-	}
-	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
-}
-
-// issuer names who issued cert, for a person to recognise.
-func issuer(cert *x509.Certificate) string {
-	if cert == nil {
-		return "an unnamed issuer"
-	}
-	return strconv.Quote(cert.Issuer.String())
-}
-
-// roughDuration says d in its largest whole unit: seconds, minutes, hours or,
-// from two days, days.
-func roughDuration(d time.Duration) string {
-	n, unit := int64(d/time.Second), "second"
-	switch {
-	case d >= 48*time.Hour:
-		n, unit = int64(d/(24*time.Hour)), "day"
-	case d >= time.Hour:
-		n, unit = int64(d/time.Hour), "hour"
-	case d >= time.Minute:
-		n, unit = int64(d/time.Minute), "minute"
-	}
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // checkBaseURL is shared by the validator and the environment variable check.

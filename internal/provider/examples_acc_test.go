@@ -2,10 +2,7 @@ package provider
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -21,34 +18,7 @@ import (
 // These tests run the example files that the data source docs and the guides
 // include, unchanged, against the fake API.
 
-func exampleFile(name string) string {
-	return filepath.Join("..", "..", "examples", "data-sources", "shorterloop_segment", name)
-}
-
-func fakeAPIEnv(srv *httptest.Server) []string {
-	return []string{envAPIToken + "=" + testToken, envInitiativeID + "=" + testInitiative, envBaseURL + "=" + srv.URL}
-}
-
-// exampleWorkspace is a CLI workspace configured by the example file, linked
-// in, and by extra.
-func exampleWorkspace(t *testing.T, srv *httptest.Server, file, extra string) *cliWorkspace {
-	t.Helper()
-	w := newCLIWorkspace(t, extra, fakeAPIEnv(srv)...)
-	example, err := filepath.Abs(exampleFile(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(example, filepath.Join(w.dir, file)); err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-// wrapped matches text however Terraform wraps it.
-func wrapped(text string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(text), " ", `\s+`))
-}
-
+// emptySegment is segment id with no members.
 func emptySegment(id int64) shorterloop.Segment {
 	return shorterloop.Segment{ID: id, Value: new("Emptied"), Users: []shorterloop.User{}}
 }

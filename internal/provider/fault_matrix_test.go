@@ -2,11 +2,9 @@ package provider
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -20,7 +18,9 @@ import (
 )
 
 // faultCase is one row of the fault matrix documented in the provider's
-// Troubleshooting section: what the API does, and what the user gets.
+// Troubleshooting section: what the API does, and what the user gets. There
+// is one row per kind of diagnostic; their texts are pinned by the unit tests
+// of the functions that write them, so rows match titles only.
 type faultCase struct {
 	name string
 	// setup prepares the fake API and returns extra provider arguments.
@@ -28,14 +28,12 @@ type faultCase struct {
 	// token is the provider's api_token; testToken when empty.
 	token string
 	id    int
-	// basePath is appended to the fake API's URL in base_url.
-	basePath string
 	// dataArgs are extra data source arguments.
 	dataArgs string
-	// Exactly one of wantError and checks is set.
+	// Exactly one of wantError, the error's title, and checks is set.
 	wantError string
 	checks    []statecheck.StateCheck
-	// warning matches the one warning of a successful read; empty for none.
+	// warning is the title of the one warning of a successful read; empty for none.
 	warning string
 	// requests is how many requests Terraform's first read makes, retries
 	// included.
@@ -50,62 +48,25 @@ func vendorChecks(name string) []statecheck.StateCheck {
 	}
 }
 
-func body(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// vendorWith serves the vendor's example as segment 19, its "data" changed by edit.
-func vendorWith(edit func(data map[string]any)) func(*testing.T, *fakeapi.Server) string {
-	return func(t *testing.T, api *fakeapi.Server) string {
-		var v map[string]any
-		if err := json.Unmarshal(fakeapi.VendorExample, &v); err != nil {
-			t.Fatal(err)
-		}
-		edit(v["data"].(map[string]any))
-		api.SetBody(19, body(t, v))
-		return ""
-	}
-}
-
-func fault(id int64, f fakeapi.Fault) func(*testing.T, *fakeapi.Server) string {
-	return func(_ *testing.T, api *fakeapi.Server) string {
-		api.SetFault(id, f)
-		return ""
-	}
-}
-
 func faultMatrix() []faultCase {
 	return []faultCase{
 		{name: "401 unauthorized", id: 19, token: "revoked-token",
 			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
 			requests:  1,
-			wantError: `(?s)Shorter Loop rejected the API token.*401 Unauthorized.*SHORTERLOOP_API_TOKEN`},
+			wantError: "Shorter Loop rejected the API token"},
 		{name: "403 forbidden", id: 19,
 			setup:     fault(19, fakeapi.Fault{Status: 403, ContentType: "application/json", Body: `{"success":false,"message":"no access"}`}),
 			requests:  1,
-			wantError: `(?s)No access to the Shorter Loop initiative.*403 Forbidden: no access`},
+			wantError: "No access to the Shorter Loop initiative"},
 		{name: "403 web page from a proxy or firewall", id: 19,
 			setup: fault(19, fakeapi.Fault{Status: 403, ContentType: "text/html",
 				Body: "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1><p>Web policy blocks this site.</p></body></html>"}),
 			requests:  1,
-			wantError: `(?s)Shorter Loop request blocked.*403 Forbidden \(text/html\): Access Denied Access Denied Web policy blocks this site\..*a web page, not the API's JSON`},
+			wantError: "Shorter Loop request blocked"},
 		{name: "404 not found", id: 404,
 			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
 			requests:  1,
-			wantError: `(?s)Shorter Loop segment not found.*GET http://127.0.0.1:\d+/api/v2/segments/with-users/404 failed: API answered 404 Not Found.*has no segment 404.*appends /api/v2/segments/with-users/\{id\} to base_url`},
-		{name: "base_url ending in /api", id: 19, basePath: "/api",
-			setup:     func(*testing.T, *fakeapi.Server) string { return "" },
-			requests:  0,
-			wantError: `(?s)Shorter Loop segment not found.*GET http://127.0.0.1:\d+/api/api/v2/segments/with-users/19 failed.*a base_url that ends in /api or /api/v2 asks for the wrong path`},
-		{name: "429 with Retry-After, then success", id: 19,
-			setup:    fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}, Times: 1}),
-			requests: 2,
-			checks:   vendorChecks("Young Innovators")},
+			wantError: "Shorter Loop segment not found"},
 		{name: "503 twice, then success", id: 19,
 			setup:    fault(19, fakeapi.Fault{Status: 503, Times: 2}),
 			requests: 3,
@@ -116,54 +77,28 @@ func faultMatrix() []faultCase {
 				return "max_retries = 2"
 			},
 			requests:  3,
-			wantError: `(?s)Shorter Loop API error.*503 Service Unavailable after 3 attempts.*upstream overloaded`},
+			wantError: "Shorter Loop API error"},
 		{name: "Retry-After longer than the wait budget", id: 19,
 			setup:     fault(19, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "3600"}}),
 			requests:  1,
-			wantError: `(?s)Shorter Loop rate limit reached.*asked to retry after 1h0m0s`},
-		{name: "connection reset mid-body, then success", id: 19,
-			setup:    fault(19, fakeapi.Fault{ResetAfter: 1000, Times: 1}),
-			requests: 2,
-			checks:   vendorChecks("Young Innovators")},
+			wantError: "Shorter Loop rate limit reached"},
 		{name: "connection reset mid-body every time", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{ResetAfter: 1000})
 				return "max_retries = 1"
 			},
 			requests:  2,
-			wantError: `(?s)Cannot reach Shorter Loop.*after 2 attempts.*connection failed after 1000 bytes`},
+			wantError: "Cannot reach Shorter Loop"},
 		{name: "truncated JSON", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetBody(19, fakeapi.VendorExample[:len(fakeapi.VendorExample)/2])
 				return ""
 			},
 			requests:  1,
-			wantError: `(?s)Unexpected response from Shorter Loop.*body ended before the JSON was complete`},
-		{name: "HTML 502 page from a proxy", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetFault(19, fakeapi.Fault{Status: 502, ContentType: "text/html",
-					Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"})
-				return "max_retries = 1"
-			},
-			requests:  2,
-			wantError: `(?s)Shorter Loop API error.*502 Bad Gateway after 2 attempts \(text/html\): 502 Bad Gateway 502 Bad Gateway nginx`},
-		{name: "200 with success false", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetBody(19, []byte(`{"success":false,"message":"Segment is being rebuilt"}`))
-				return ""
-			},
-			requests:  1,
-			wantError: `(?s)Unexpected response from Shorter Loop.*"success" is false: Segment is being rebuilt`},
-		{name: "wrong JSON types", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetBody(19, []byte(`{"success":true,"data":{"id":"19","value":"x","users":[]}}`))
-				return ""
-			},
-			requests:  1,
-			wantError: `(?s)Unexpected response from Shorter Loop.*JSON does not have the documented shape.*string`},
-		{name: "missing and null fields", id: 5,
+			wantError: "Unexpected response from Shorter Loop"},
+		{name: "missing and null fields, no userCount", id: 5,
 			setup: func(t *testing.T, api *fakeapi.Server) string {
-				api.SetBody(5, []byte(`{"success":true,"data":{"id":5,"value":null,"userCount":3,"users":[
+				api.SetBody(5, []byte(`{"success":true,"data":{"id":5,"value":null,"users":[
 					{"id":2,"email":null,"user_subscriptions":null,"segmentOptions":null},
 					{"id":1,"email":"one@example.com"},
 					{"id":3,"email":"three@example.com","user_subscriptions":[{"firstName":null,"userRole":null,"status":"active"}],"segmentOptions":[{"value":null,"user_segment":{"segmentOptionId":5}}]}
@@ -174,78 +109,42 @@ func faultMatrix() []faultCase {
 			checks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Null()),
 				expectEmails(segmentAddr, "one@example.com", "three@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("subscriptions"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(2).AtMapKey("subscriptions").AtSliceIndex(0).AtMapKey("first_name"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(2).AtMapKey("memberships").AtSliceIndex(0).AtMapKey("segment_id"), knownvalue.Int64Exact(5)),
 			}},
-		{name: "missing segment id", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetBody(19, []byte(`{"success":true,"data":{"value":"x","users":[]}}`))
-				return ""
-			},
-			requests:  1,
-			wantError: `(?s)Unexpected response from Shorter Loop.*"data" has no segment "id"`},
-		{name: "unknown extra fields", id: 6,
-			setup: func(t *testing.T, api *fakeapi.Server) string {
-				api.SetBody(6, []byte(`{"success":true,"apiVersion":"2.1","data":{"id":6,"value":"Extra","colour":"red","userCount":1,"users":[
-					{"id":1,"email":"a@example.com","avatar":{"url":"x"},"user_subscriptions":[{"firstName":"A","userRole":"idm_member","status":"active","since":"2024"}]}
-				]}}`))
-				return ""
-			},
-			requests: 1,
-			checks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.StringExact("Extra")),
-				expectEmails(segmentAddr, "a@example.com"),
-			}},
 		{name: "answer for another segment id", id: 18,
 			setup:    func(*testing.T, *fakeapi.Server) string { return "" },
 			requests: 1,
 			checks: append(vendorChecks("Young Innovators"),
 				statecheck.ExpectKnownValue(segmentAddr, at("id"), knownvalue.Int64Exact(18))),
-			warning: `Shorter Loop answered with another segment.*Asked for segment 18 in initiative SHO-TEST, the API answered with segment 19`},
+			warning: "Shorter Loop answered with another segment"},
 		{name: "fewer users than counted", id: 19,
 			setup:     vendorWith(func(data map[string]any) { data["userCount"] = 50 }),
 			requests:  1,
-			wantError: `(?s)Shorter Loop answer is incomplete.*Segment 19 in initiative SHO-TEST reports userCount 50 but the API returned 39 users.*would remove the 11 missing members.*allow_incomplete = true`},
+			wantError: "Shorter Loop answer is incomplete"},
 		{name: "fewer users than counted, allow_incomplete", id: 19, dataArgs: "allow_incomplete = true",
 			setup:    vendorWith(func(data map[string]any) { data["userCount"] = 50 }),
 			requests: 1,
 			checks: append(vendorChecks("Young Innovators"),
 				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(50))),
-			warning: `Shorter Loop answer is incomplete.*reports userCount 50 but the API returned 39 users.*allow_incomplete is true, so emails and users hold the 39 users returned, without the 11 missing members`},
-		{name: "no users, positive count", id: 19,
-			setup:     vendorWith(func(data map[string]any) { delete(data, "users") }),
-			requests:  1,
-			wantError: `(?s)Shorter Loop answer is incomplete.*reports userCount 39 but the API returned 0 users`},
+			warning: "Shorter Loop answer is incomplete"},
 		{name: "more users than counted", id: 19,
 			setup:    vendorWith(func(data map[string]any) { data["userCount"] = 30 }),
 			requests: 1,
 			checks: append(vendorChecks("Young Innovators"),
 				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Int64Exact(30))),
-			warning: `Shorter Loop user count differs from the users returned.*reports userCount 30 but the API returned 39 users`},
-		{name: "no userCount", id: 19,
-			setup:    vendorWith(func(data map[string]any) { delete(data, "userCount") }),
-			requests: 1,
-			checks: append(vendorChecks("Young Innovators"),
-				statecheck.ExpectKnownValue(segmentAddr, at("user_count"), knownvalue.Null()))},
-		{name: "no value or createdAt", id: 19,
-			setup:    vendorWith(func(data map[string]any) { delete(data, "value"); data["createdAt"] = nil }),
-			requests: 1,
-			checks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(segmentAddr, at("name"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(segmentAddr, at("created_at"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(segmentAddr, at("emails"), knownvalue.ListSizeExact(39)),
-			}},
+			warning: "Shorter Loop user count differs from the users returned"},
 		{name: "server slower than request_timeout", id: 19,
 			setup: func(_ *testing.T, api *fakeapi.Server) string {
 				api.SetFault(19, fakeapi.Fault{Delay: 5e9})
 				return "request_timeout = \"300ms\"\n  max_retries = 1"
 			},
 			requests:  2,
-			wantError: `(?s)Shorter Loop did not answer in time.*after 2 attempts.*request_timeout`},
+			wantError: "Shorter Loop did not answer in time"},
 		{name: "redirect to another host", id: 19,
 			setup: func(t *testing.T, api *fakeapi.Server) string {
 				var leaked []string
@@ -262,11 +161,11 @@ func faultMatrix() []faultCase {
 				return ""
 			},
 			requests:  1,
-			wantError: `(?s)Shorter Loop API redirected to another host.*not followed`},
+			wantError: "Shorter Loop API redirected to another host"},
 		{name: "oversized body", id: 19,
 			setup:     fault(19, fakeapi.Fault{Pad: shorterloop.DefaultMaxBodyBytes}),
 			requests:  1,
-			wantError: `(?s)Shorter Loop response too large.*larger than the 256 MiB limit`},
+			wantError: "Shorter Loop response too large"},
 		{name: "duplicate and differently-cased emails", id: 9,
 			setup: func(t *testing.T, api *fakeapi.Server) string {
 				api.SetBody(9, body(t, map[string]any{"success": true, "data": map[string]any{"id": 9, "value": "Dupes", "userCount": 4, "users": []map[string]any{
@@ -305,28 +204,6 @@ func faultMatrix() []faultCase {
 				expectEmails(segmentAddr, "zo\u00eb@example.com"),
 				statecheck.ExpectKnownValue(segmentAddr, at("users").AtSliceIndex(1).AtMapKey("email"), knownvalue.StringExact("ZO\u00cb@example.com")),
 			}},
-		{name: "gzip response", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetGzip(true)
-				return ""
-			},
-			requests: 1,
-			checks:   vendorChecks("Young Innovators")},
-		{name: "500 once, then success", id: 19,
-			setup:    fault(19, fakeapi.Fault{Status: 500, Times: 1}),
-			requests: 2,
-			checks:   vendorChecks("Young Innovators")},
-		{name: "500 every time", id: 19,
-			setup: func(_ *testing.T, api *fakeapi.Server) string {
-				api.SetFault(19, fakeapi.Fault{Status: 500, ContentType: "application/json", Body: `{"message":"database unavailable"}`})
-				return "max_retries = 2"
-			},
-			requests:  3,
-			wantError: `(?s)Shorter Loop API error.*500 Internal Server Error after 3 attempts: database unavailable`},
-		{name: "501 is not retried", id: 19,
-			setup:     fault(19, fakeapi.Fault{Status: 501, ContentType: "text/plain", Body: "not implemented"}),
-			requests:  1,
-			wantError: `(?s)Shorter Loop API error.*501 Not Implemented \(text/plain\): not implemented`},
 	}
 }
 
@@ -350,11 +227,10 @@ data "shorterloop_segment" "test" {
   id = %d
   %s
 }
-`, token, testInitiative, srv.URL+tc.basePath, args, tc.id, tc.dataArgs)
+`, token, testInitiative, srv.URL, args, tc.id, tc.dataArgs)
 			step := resource.TestStep{Config: config, ConfigStateChecks: tc.checks}
 			if tc.wantError != "" {
-				// Terraform wraps diagnostic text at any space.
-				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(tc.wantError, " ", `\s+`))
+				step.ExpectError = wrapped("Error: " + tc.wantError)
 			} else {
 				// After the first terraform plan, whose read is the only one so far.
 				step.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{requestCount{api, int64(tc.id), tc.requests}}
@@ -373,7 +249,7 @@ data "shorterloop_segment" "test" {
 
 // checkWarnings plans config with the CLI, which terraform-plugin-testing
 // cannot ask for warnings, and checks that the provider's warnings are the
-// one that want matches, or none when want is empty.
+// one titled want, or none when want is empty.
 func checkWarnings(t *testing.T, config, want string) {
 	t.Helper()
 	out, err := newCLIWorkspace(t, config).run(t, "plan", "-input=false", "-no-color")
@@ -385,7 +261,7 @@ func checkWarnings(t *testing.T, config, want string) {
 	switch {
 	case want == "" && warnings != 0:
 		t.Errorf("plan warns, want no warning:\n%s", out)
-	case want != "" && (warnings != 1 || !regexp.MustCompile(want).MatchString(flat)):
-		t.Errorf("plan has %d warnings, want one matching %q:\n%s", warnings, want, out)
+	case want != "" && (warnings != 1 || !strings.Contains(flat, "Warning: "+want)):
+		t.Errorf("plan has %d warnings, want one titled %q:\n%s", warnings, want, out)
 	}
 }

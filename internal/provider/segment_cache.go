@@ -3,98 +3,94 @@ package provider
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
 // segmentCache makes one request per segment for the life of the provider
 // process, which Terraform starts for one run: concurrent reads of a segment
-// wait for the same request, later reads reuse its result. A failed request
-// is shared with the reads waiting for it, but not kept: the next read asks
-// again. Cached segments are shared and must not be modified.
+// share one request, later reads reuse its result. A failure is not kept.
+// Cached segments are shared and must not be modified.
+//
+// The request runs until it ends or every read waiting for it is cancelled.
+// On Ctrl-C, Terraform calls StopProvider, on which terraform-plugin-go's
+// server cancels the context of every call in flight, and so every read's.
 type segmentCache struct {
-	mu    sync.Mutex
-	calls map[segmentKey]*segmentCall
+	group   singleflight.Group
+	mu      sync.Mutex
+	kept    map[int64]*shorterloop.Segment
+	flights map[int64]*flight
 }
 
-type segmentKey struct {
-	baseURL, initiativeID string
-	id                    int64
-}
-
-// segmentCall is one request, finished once done is closed.
-type segmentCall struct {
-	done chan struct{}
-	seg  *shorterloop.Segment
-	err  error
-	// abandoned is set when the read that made the request was cancelled.
-	abandoned bool
-	// waiters counts the other reads that joined the request.
-	waiters int
+// flight is the context of the request for a segment and the reads waiting
+// for it.
+type flight struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	reads  int
 }
 
 func newSegmentCache() *segmentCache {
-	return &segmentCache{calls: map[segmentKey]*segmentCall{}}
+	return &segmentCache{kept: map[int64]*shorterloop.Segment{}, flights: map[int64]*flight{}}
 }
 
-// get returns the segment for key, calling fetch unless a result or a request
-// for it is already there. shared reports that another read made the request.
-func (c *segmentCache) get(ctx context.Context, key segmentKey, fetch func(context.Context) (*shorterloop.Segment, error)) (seg *shorterloop.Segment, shared bool, err error) {
-	for {
-		c.mu.Lock()
-		call, ok := c.calls[key]
-		if !ok {
-			call = &segmentCall{done: make(chan struct{})}
-			c.calls[key] = call
-			c.mu.Unlock()
-			c.do(ctx, key, call, fetch)
-			return call.seg, false, call.err
-		}
-		call.waiters++
+// get returns segment id, calling fetch unless a result or a request for it
+// is already there. shared reports that the result served other reads too.
+func (c *segmentCache) get(ctx context.Context, id int64, fetch func(context.Context) (*shorterloop.Segment, error)) (seg *shorterloop.Segment, shared bool, err error) {
+	key := strconv.FormatInt(id, 10)
+	c.mu.Lock()
+	if seg := c.kept[id]; seg != nil {
 		c.mu.Unlock()
-
-		select {
-		case <-call.done:
-		case <-ctx.Done():
-			return nil, true, ctx.Err()
-		}
-		// The read that made the request was cancelled, but this one was
-		// not: make the request again.
-		if call.abandoned && ctx.Err() == nil {
-			continue
-		}
-		return call.seg, true, call.err
+		return seg, true, nil
 	}
-}
-
-func (c *segmentCache) do(ctx context.Context, key segmentKey, call *segmentCall, fetch func(context.Context) (*shorterloop.Segment, error)) {
-	defer close(call.done)
-	call.err = errors.New("reading the segment stopped unexpectedly") // replaced unless fetch panics
+	f := c.flights[id]
+	if f == nil {
+		// The request keeps ctx's values, such as its loggers, but not its cancellation.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{ctx: fctx, cancel: cancel}
+		c.flights[id] = f
+	}
+	f.reads++
+	c.mu.Unlock()
 	defer func() {
-		if call.err != nil {
-			c.mu.Lock()
-			delete(c.calls, key)
-			c.mu.Unlock()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if f.reads--; f.reads == 0 {
+			f.cancel()
+			delete(c.flights, id)
+			c.group.Forget(key) // a read that comes now makes a new request
 		}
 	}()
-	call.seg, call.err = fetch(ctx)
-	call.abandoned = call.err != nil && ctx.Err() != nil
+
+	result := c.group.DoChan(key, func() (any, error) {
+		seg, err := fetch(f.ctx)
+		if err == nil {
+			c.mu.Lock()
+			c.kept[id] = seg
+			c.mu.Unlock()
+		}
+		return seg, err
+	})
+	select {
+	case r := <-result:
+		seg, _ := r.Val.(*shorterloop.Segment)
+		return seg, r.Shared, r.Err
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
 }
 
 // segment reads segment id through the provider's cache.
 func (d *providerData) segment(ctx context.Context, id int64) (seg *shorterloop.Segment, shared bool, err error) {
-	fetch := func(ctx context.Context) (*shorterloop.Segment, error) { return d.client.GetSegment(ctx, id) }
-	if d.segments == nil {
-		seg, err = fetch(ctx)
-		return seg, false, err
-	}
-	return d.segments.get(ctx, segmentKey{baseURL: d.client.BaseURL(), initiativeID: d.initiativeID, id: id}, fetch)
+	return d.segments.get(ctx, id, func(ctx context.Context) (*shorterloop.Segment, error) { return d.client.GetSegment(ctx, id) })
 }
 
 // readSegment reads segment id through the cache, with logs, and returns it,

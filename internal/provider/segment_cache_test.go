@@ -3,213 +3,251 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
+	"net/http"
+	"reflect"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+	"testing/synctest"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
-var testKey = segmentKey{baseURL: "https://api.example.com", initiativeID: "SHO-TEST", id: 19}
+// fakeFetch is a request in memory: each call records its context, then
+// answers seg and err once release is closed.
+type fakeFetch struct {
+	seg     *shorterloop.Segment
+	err     error
+	release chan struct{}
 
-// Concurrent reads of one segment share one request; reads of another
-// segment, initiative or base URL make their own.
-func TestSegmentCacheConcurrentReads(t *testing.T) {
-	t.Parallel()
-	c := newSegmentCache()
-	release := make(chan struct{})
-	var fetches atomic.Int32
-	fetch := func(id int64) func(context.Context) (*shorterloop.Segment, error) {
-		return func(context.Context) (*shorterloop.Segment, error) {
-			fetches.Add(1)
-			<-release
-			return &shorterloop.Segment{ID: id}, nil
-		}
-	}
-
-	const readers = 20
-	results := make([]*shorterloop.Segment, readers)
-	var shared atomic.Int32
-	var wg sync.WaitGroup
-	for i := range readers {
-		wg.Go(func() {
-			seg, s, err := c.get(context.Background(), testKey, fetch(19))
-			if err != nil {
-				t.Error(err)
-			}
-			if s {
-				shared.Add(1)
-			}
-			results[i] = seg
-		})
-	}
-	// Let every reader reach the cache before the request ends.
-	waitFor(t, func() bool { return fetches.Load() == 1 && c.waiting(testKey) == readers-1 })
-	close(release)
-	wg.Wait()
-
-	if n := fetches.Load(); n != 1 {
-		t.Errorf("%d requests for %d concurrent reads, want 1", n, readers)
-	}
-	if n := shared.Load(); n != readers-1 {
-		t.Errorf("%d reads shared the request, want %d", n, readers-1)
-	}
-	for i, seg := range results {
-		if seg != results[0] || seg.ID != 19 {
-			t.Fatalf("read %d got %p %+v, want the shared segment %p", i, seg, seg, results[0])
-		}
-	}
-
-	// Later reads reuse the result; other keys make their own request.
-	if seg, s, _ := c.get(context.Background(), testKey, fetch(19)); seg != results[0] || !s {
-		t.Errorf("a later read got %p (shared %v), want the cached %p", seg, s, results[0])
-	}
-	for _, k := range []segmentKey{
-		{baseURL: testKey.baseURL, initiativeID: testKey.initiativeID, id: 20},
-		{baseURL: testKey.baseURL, initiativeID: "SHO-OTHER", id: 19},
-		{baseURL: "https://other.example.com", initiativeID: testKey.initiativeID, id: 19},
-	} {
-		if seg, s, _ := c.get(context.Background(), k, fetch(k.id)); seg == results[0] || s {
-			t.Errorf("%+v got the cached segment of %+v", k, testKey)
-		}
-	}
-	if n := fetches.Load(); n != 4 {
-		t.Errorf("%d requests, want 4", n)
-	}
+	mu   sync.Mutex
+	ctxs []context.Context
 }
 
-// A failed request is shared with the reads waiting for it, but the next
-// read asks again.
-func TestSegmentCacheDoesNotKeepErrors(t *testing.T) {
-	t.Parallel()
-	c := newSegmentCache()
-	release := make(chan struct{})
-	boom := errors.New("boom")
-	var fetches atomic.Int32
-	failing := func(context.Context) (*shorterloop.Segment, error) {
-		fetches.Add(1)
-		<-release
-		return nil, boom
-	}
-	errs := make(chan error, 5)
-	for range 5 {
-		go func() {
-			_, _, err := c.get(context.Background(), testKey, failing)
-			errs <- err
-		}()
-	}
-	waitFor(t, func() bool { return fetches.Load() == 1 && c.waiting(testKey) == 4 })
-	close(release)
-	for range 5 {
-		if err := <-errs; !errors.Is(err, boom) {
-			t.Errorf("err = %v, want boom", err)
-		}
-	}
-	if n := fetches.Load(); n != 1 {
-		t.Errorf("%d requests, want 1 shared by the concurrent reads", n)
-	}
+func newFakeFetch(seg *shorterloop.Segment, err error) *fakeFetch {
+	return &fakeFetch{seg: seg, err: err, release: make(chan struct{})}
+}
 
-	seg, _, err := c.get(context.Background(), testKey, func(context.Context) (*shorterloop.Segment, error) {
-		return &shorterloop.Segment{ID: 19}, nil
+func (f *fakeFetch) fetch(ctx context.Context) (*shorterloop.Segment, error) {
+	f.mu.Lock()
+	f.ctxs = append(f.ctxs, ctx)
+	f.mu.Unlock()
+	<-f.release
+	return f.seg, f.err
+}
+
+// calls returns the context of each call so far.
+func (f *fakeFetch) calls() []context.Context {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ctxs
+}
+
+type readResult struct {
+	seg    *shorterloop.Segment
+	shared bool
+	err    error
+}
+
+// startRead reads segment 19 through c in a goroutine of its own.
+func startRead(ctx context.Context, c *segmentCache, f *fakeFetch) <-chan readResult {
+	done := make(chan readResult, 1)
+	go func() {
+		seg, shared, err := c.get(ctx, 19, f.fetch)
+		done <- readResult{seg, shared, err}
+	}()
+	return done
+}
+
+func TestSegmentCacheSharesConcurrentReads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, f := newSegmentCache(), newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		var reads []<-chan readResult
+		for range 5 {
+			reads = append(reads, startRead(t.Context(), c, f))
+		}
+		synctest.Wait()
+		close(f.release)
+		for i, read := range reads {
+			if r := <-read; r.seg != f.seg || !r.shared || r.err != nil {
+				t.Errorf("read %d = %+v, want the shared segment", i, r)
+			}
+		}
+		if n := len(f.calls()); n != 1 {
+			t.Errorf("%d requests for 5 concurrent reads, want 1", n)
+		}
 	})
-	if err != nil || seg == nil {
-		t.Fatalf("the read after a failure got %v, %v; want a new request's segment", seg, err)
+}
+
+func TestSegmentCacheReusesResult(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, f := newSegmentCache(), newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		close(f.release)
+		first, later := <-startRead(t.Context(), c, f), <-startRead(t.Context(), c, f)
+		if first.seg != f.seg || later.seg != f.seg || !later.shared || len(f.calls()) != 1 {
+			t.Errorf("reads got %+v then %+v with %d requests, want the segment of one request twice", first, later, len(f.calls()))
+		}
+		other := newFakeFetch(&shorterloop.Segment{ID: 20}, nil)
+		close(other.release)
+		if seg, _, _ := c.get(t.Context(), 20, other.fetch); seg != other.seg {
+			t.Errorf("segment 20 got %+v, want its own request's", seg)
+		}
+	})
+}
+
+func TestSegmentCacheDoesNotKeepFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newSegmentCache()
+		boom := errors.New("boom")
+		failing, ok := newFakeFetch(nil, boom), newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		close(failing.release)
+		close(ok.release)
+		if r := <-startRead(t.Context(), c, failing); !errors.Is(r.err, boom) {
+			t.Fatalf("read = %+v, want the failure", r)
+		}
+		if r := <-startRead(t.Context(), c, ok); r.seg != ok.seg || r.err != nil || len(ok.calls()) != 1 {
+			t.Errorf("the read after a failure got %+v with %d new requests, want the segment of a new request", r, len(ok.calls()))
+		}
+	})
+}
+
+func TestSegmentCacheCancelledReadDoesNotFailOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, f := newSegmentCache(), newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		first := startRead(ctx, c, f) // makes the request
+		synctest.Wait()
+		second := startRead(t.Context(), c, f)
+		synctest.Wait()
+		cancel()
+		if r := <-first; !errors.Is(r.err, context.Canceled) {
+			t.Errorf("the cancelled read got %+v, want context.Canceled", r)
+		}
+		synctest.Wait()
+		if err := f.calls()[0].Err(); err != nil {
+			t.Fatalf("the request stopped with one read still waiting: %v", err)
+		}
+		close(f.release)
+		if r := <-second; r.seg != f.seg || r.err != nil || len(f.calls()) != 1 {
+			t.Errorf("the read still waiting got %+v after %d requests, want the segment of the first", r, len(f.calls()))
+		}
+	})
+}
+
+func TestSegmentCacheAllReadsCancelledStopRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, stuck := newSegmentCache(), newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		defer close(stuck.release)
+		ctx1, cancel1 := context.WithCancel(t.Context())
+		ctx2, cancel2 := context.WithCancel(t.Context())
+		read1, read2 := startRead(ctx1, c, stuck), startRead(ctx2, c, stuck)
+		synctest.Wait()
+		cancel1()
+		<-read1
+		synctest.Wait()
+		if err := stuck.calls()[0].Err(); err != nil {
+			t.Fatalf("the request stopped with one read still waiting: %v", err)
+		}
+		cancel2()
+		<-read2
+		synctest.Wait()
+		if err := stuck.calls()[0].Err(); !errors.Is(err, context.Canceled) {
+			t.Fatalf("the request's context: %v after every read was cancelled, want context.Canceled", err)
+		}
+
+		// The stopped request has not returned yet: a new read does not wait for it.
+		fresh := newFakeFetch(&shorterloop.Segment{ID: 19}, nil)
+		close(fresh.release)
+		read3 := startRead(t.Context(), c, fresh)
+		synctest.Wait()
+		select {
+		case r := <-read3:
+			if r.seg != fresh.seg || r.err != nil {
+				t.Errorf("a new read got %+v, want the segment of a new request", r)
+			}
+		default:
+			t.Error("a new read waits for the stopped request")
+		}
+	})
+}
+
+// stopTestServer is the provider's protocol server, except that every read
+// reads segment 19 through data, as the data source does.
+type stopTestServer struct {
+	tfprotov6.ProviderServer
+	data *providerData
+}
+
+func (s stopTestServer) ReadDataSource(ctx context.Context, _ *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	_, diags := s.data.readSegment(ctx, 19)
+	resp := &tfprotov6.ReadDataSourceResponse{}
+	for _, d := range diags {
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError, Summary: d.Summary()})
+	}
+	return resp, nil
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// callPlugin calls method of terraform-plugin-go's server as Terraform does,
+// with an empty request: its types are internal to terraform-plugin-go.
+func callPlugin(ctx context.Context, t *testing.T, server any, method string) {
+	m := reflect.ValueOf(server).MethodByName(method)
+	out := m.Call([]reflect.Value{reflect.ValueOf(ctx), reflect.New(m.Type().In(1).Elem())})
+	if err, _ := out[1].Interface().(error); err != nil {
+		t.Errorf("%s: %v", method, err)
 	}
 }
 
-// A read that gives up does not fail the others waiting for its request.
-func TestSegmentCacheCancelledRead(t *testing.T) {
-	t.Parallel()
-	c := newSegmentCache()
-	ctx, cancel := context.WithCancel(context.Background())
-	var fetches atomic.Int32
-	fetch := func(ctx context.Context) (*shorterloop.Segment, error) {
-		if fetches.Add(1) == 1 {
-			<-ctx.Done()
-			return nil, fmt.Errorf("GET: %w", ctx.Err())
-		}
-		return &shorterloop.Segment{ID: 19}, nil
-	}
-	first := make(chan error, 1)
-	go func() {
-		_, _, err := c.get(ctx, testKey, fetch)
-		first <- err
-	}()
-	waitFor(t, func() bool { return fetches.Load() == 1 })
-
-	second := make(chan *shorterloop.Segment, 1)
-	go func() {
-		seg, _, err := c.get(context.Background(), testKey, fetch)
+// On Ctrl-C, Terraform calls StopProvider: the request that the reads in
+// flight share stops.
+func TestSegmentCacheProviderStopStopsRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		var requests []*http.Request
+		client, err := shorterloop.NewClient(shorterloop.Config{Token: testToken, InitiativeID: testInitiative,
+			HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				requests = append(requests, r)
+				select {
+				case <-r.Context().Done():
+					return nil, r.Context().Err()
+				case <-release:
+					return nil, errors.New("released")
+				}
+			})}})
 		if err != nil {
-			t.Error(err)
+			t.Fatal(err)
 		}
-		second <- seg
-	}()
-	waitFor(t, func() bool { return c.waiting(testKey) == 1 })
+		data := &providerData{client: client, initiativeID: testInitiative, segments: newSegmentCache()}
+		server := tf6server.New("registry.terraform.io/shorterloop/shorterloop", stopTestServer{NewProtocol6("test")(), data}, tf6server.WithLoggingSink(t))
 
-	// A waiting read that is cancelled itself stops waiting.
-	waiterCtx, cancelWaiter := context.WithCancel(context.Background())
-	waiter := make(chan error, 1)
-	go func() {
-		_, _, err := c.get(waiterCtx, testKey, fetch)
-		waiter <- err
-	}()
-	waitFor(t, func() bool { return c.waiting(testKey) == 2 })
-	cancelWaiter()
-	if err := <-waiter; !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled waiter: err = %v", err)
-	}
-
-	cancel()
-	if err := <-first; !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled read: err = %v", err)
-	}
-	if seg := <-second; seg == nil || seg.ID != 19 {
-		t.Errorf("the read still waiting got %+v, want the segment of a new request", seg)
-	}
-	if n := fetches.Load(); n != 2 {
-		t.Errorf("%d requests, want 2", n)
-	}
-}
-
-// waiting counts the reads waiting for the request for key. Tests only.
-func (c *segmentCache) waiting(key segmentKey) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if call := c.calls[key]; call != nil {
-		return call.waiters
-	}
-	return 0
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
+		var reads sync.WaitGroup
+		for range 2 {
+			reads.Go(func() { callPlugin(t.Context(), t, server, "ReadDataSource") })
 		}
-	}
-}
-
-// requestCount checks how many requests for a segment reached the fake API.
-type requestCount struct {
-	api  *fakeapi.Server
-	id   int64
-	want int
-}
-
-func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	if got := c.api.Requests(c.id); got != c.want {
-		resp.Error = fmt.Errorf("segment %d: %d requests so far, want %d", c.id, got, c.want)
-	}
+		synctest.Wait()
+		if len(requests) != 1 {
+			t.Fatalf("%d requests for 2 reads, want 1", len(requests))
+		}
+		callPlugin(t.Context(), t, server, "StopProvider")
+		synctest.Wait()
+		if err := requests[0].Context().Err(); err == nil {
+			t.Fatal("the request goes on after StopProvider")
+		}
+		reads.Wait()
+		if len(requests) != 1 {
+			t.Errorf("%d requests, want 1: a stopped request is not retried", len(requests))
+		}
+	})
 }
 
 // Several data sources on one segment, with different filters, make one

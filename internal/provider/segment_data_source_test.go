@@ -14,19 +14,6 @@ import (
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
-const segmentAddr = "data.shorterloop_segment.test"
-
-func at(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
-
-// expectEmails checks the emails of the data source at addr, in order.
-func expectEmails(addr string, want ...string) statecheck.StateCheck {
-	checks := make([]knownvalue.Check, len(want))
-	for i, w := range want {
-		checks[i] = knownvalue.StringExact(w)
-	}
-	return statecheck.ExpectKnownValue(addr, at("emails"), knownvalue.ListExact(checks))
-}
-
 func TestAccSegmentDataSource_vendorExample(t *testing.T) {
 	t.Parallel()
 	_, srv := newFakeAPI(t)

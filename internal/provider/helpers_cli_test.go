@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,9 +105,31 @@ func cleanEnv() []string {
 	return env
 }
 
+// writeFile writes a file that the test made, failing the test on error.
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// exampleFile is the path of one of the data source's example files, which
+// the docs and guides include.
+func exampleFile(name string) string {
+	return filepath.Join("..", "..", "examples", "data-sources", "shorterloop_segment", name)
+}
+
+// exampleWorkspace is a CLI workspace configured by the example file, linked
+// in, and by extra.
+func exampleWorkspace(t *testing.T, srv *httptest.Server, file, extra string) *cliWorkspace {
+	t.Helper()
+	w := newCLIWorkspace(t, extra, fakeAPIEnv(srv)...)
+	example, err := filepath.Abs(exampleFile(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(example, filepath.Join(w.dir, file)); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
