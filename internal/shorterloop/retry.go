@@ -61,8 +61,8 @@ func (c *Client) do(req *retryablehttp.Request) error {
 }
 
 // checkRetry retries transport failures, including those while reading the
-// body, and 429, 500, 502, 503 and 504 from the API or from a proxy asked to
-// open a tunnel; never 501 nor any other status, and never past deadline.
+// body, and the retryable statuses of the API or of a proxy asked to open a
+// tunnel, while the deadline allows.
 func checkRetry(ctx context.Context, resp *http.Response, err error, deadline time.Time) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
