@@ -14,14 +14,10 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// do sends req, retrying as go-retryablehttp does with the hooks below, and
-// returns the final error with the request and the attempts made named once.
-//
-// RetryMax is the attempt limit. The retry budget is a deadline set here, as
-// the read starts, and read by the hooks only: checkRetry makes no retry once
-// it has passed or when the API's Retry-After ends after it, and backoff cuts
-// its own wait, never a Retry-After, at it. Each attempt starts in the
-// library's loop after its wait, outside http.Client's per-attempt timeout.
+// do sends req with go-retryablehttp, whose RetryMax is the attempt limit,
+// and returns the final error with the request and the attempts named once.
+// The retry budget is a deadline set as the read starts, which the hooks
+// only read: nothing in the hooks depends on the order the library calls them.
 func (c *Client) do(req *retryablehttp.Request) error {
 	deadline := time.Now().Add(c.cfg.RetryBudget)
 	attempts := 0 // stays 0 when a wait between attempts is cancelled
