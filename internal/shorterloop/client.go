@@ -27,17 +27,17 @@ const SegmentPath = "/api/v2/segments/with-users/"
 
 // Defaults for the zero values of Config.
 const (
-	// DefaultMaxBodyBytes bounds a response body: a segment of 100,000 users
-	// is about 80 MB, so this leaves room for about 300,000.
+	// DefaultMaxBodyBytes bounds a response body, so that an answer that is
+	// not the API's cannot exhaust memory.
 	DefaultMaxBodyBytes = 256 << 20
 	// DefaultRequestTimeout bounds one attempt, body included.
 	DefaultRequestTimeout = 30 * time.Second
-	// DefaultRetryWaitMin and DefaultRetryWaitMax bound one backoff wait.
-	DefaultRetryWaitMin = 500 * time.Millisecond
-	DefaultRetryWaitMax = 30 * time.Second
-	// DefaultRetryBudget bounds the time one call spends waiting between
-	// attempts, Retry-After included.
+	// DefaultRetryBudget bounds the time one call spends retrying: it makes
+	// no retry after it and honours no Retry-After that ends after it.
 	DefaultRetryBudget = 2 * time.Minute
+
+	retryWaitMin = 500 * time.Millisecond
+	retryWaitMax = 30 * time.Second
 )
 
 // Config configures a Client.
@@ -59,13 +59,14 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxRetries is how many times a transient failure (a transport error, or
-	// HTTP 429, 500, 502, 503 or 504) is retried; 0 disables retries.
+	// MaxRetries is how many times a transient failure is retried.
 	MaxRetries int
 	// RequestTimeout bounds each attempt; it defaults to DefaultRequestTimeout.
 	RequestTimeout time.Duration
-	// RetryWaitMin, RetryWaitMax and RetryBudget default to the constants above.
-	RetryWaitMin, RetryWaitMax, RetryBudget time.Duration
+	// RetryWaitMin and RetryWaitMax bound one backoff wait.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// RetryBudget defaults to DefaultRetryBudget.
+	RetryBudget time.Duration
 	// Log, when set, receives debug messages about requests and retries.
 	// level is "debug", "info", "warn" or "error".
 	Log func(ctx context.Context, level, msg string, fields map[string]any)
@@ -78,31 +79,26 @@ type Client struct {
 	http *http.Client
 }
 
-// NewClient checks cfg and returns a Client.
+// BaseURL returns the API base URL the client sends requests to.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Host returns the host, and port if any, that the client sends requests to.
+func (c *Client) Host() string { return c.base.Host }
+
+// NewClient returns a Client for cfg, which its caller has checked. It fails
+// only when cfg.BaseURL cannot be parsed.
 func NewClient(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil {
-		return nil, errors.New("base URL is not an absolute http(s) URL")
-	}
-	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", base.Redacted())
-	}
-	if cfg.Token == "" {
-		return nil, errors.New("token is empty")
-	}
-	if cfg.InitiativeID == "" {
-		return nil, errors.New("initiative ID is empty")
-	}
-	if cfg.MaxRetries < 0 {
-		return nil, fmt.Errorf("max retries must not be negative, got %d", cfg.MaxRetries)
+		return nil, errors.New("base URL is not a valid URL") // url.Error's text would show a password in it
 	}
 	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&cfg.RequestTimeout, DefaultRequestTimeout)
-	setDefault(&cfg.RetryWaitMin, DefaultRetryWaitMin)
-	setDefault(&cfg.RetryWaitMax, DefaultRetryWaitMax)
+	setDefault(&cfg.RetryWaitMin, retryWaitMin)
+	setDefault(&cfg.RetryWaitMax, retryWaitMax)
 	setDefault(&cfg.RetryBudget, DefaultRetryBudget)
 
 	hc := &http.Client{}
@@ -149,9 +145,9 @@ func (c *Client) GetSegment(ctx context.Context, id int64) (*Segment, error) {
 	return env.Data, nil
 }
 
-// get runs the request with retries. Every final response, successful or
-// not, goes through handle, so a failure while streaming the body can be
-// retried like any other transport error.
+// get reads u into out. Every final response, successful or not, goes through
+// handle, so a failure while streaming the body can be retried like any other
+// transport error.
 func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) error {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -164,35 +160,20 @@ func (c *Client) get(ctx context.Context, u *url.URL, out *segmentEnvelope) erro
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
-
-	r := c.newRetrier(ctx)
-	handled := false
 	req.SetResponseHandler(func(resp *http.Response) error {
-		handled = true
 		*out = segmentEnvelope{}
 		return c.handle(resp, out)
 	})
-	resp, err := r.client.Do(req)
-	if resp != nil {
-		defer func() { _ = resp.Body.Close() }()
-	}
-	switch {
-	case err != nil:
-		return r.annotate(err, u)
-	case !handled:
-		// Retries exhausted on a retryable status, or Retry-After too long.
-		return r.annotate(c.handle(resp, out), u)
-	}
-	return nil
+	return c.do(req)
 }
 
 // handle reads one final response into out, or returns why it cannot.
 func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(resp)
+	}
 	ct := resp.Header.Get("Content-Type")
 	body := &headReader{r: newLimitReader(resp.Body, c.cfg.MaxBodyBytes)}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(resp, ct, body)
-	}
 	invalid := func(reason string, err error) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(body, 512))
 		return &InvalidResponseError{
@@ -231,14 +212,15 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 	return nil
 }
 
-func (c *Client) apiError(resp *http.Response, ct string, body *headReader) error {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, headMax))
+func (c *Client) apiError(resp *http.Response) error {
+	ct := resp.Header.Get("Content-Type")
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, headMax))
 	e := &APIError{
-		StatusCode: resp.StatusCode, ContentType: ct, Excerpt: sanitize(body.head, isHTML(ct), c.cfg.Token),
+		StatusCode: resp.StatusCode, ContentType: ct, Excerpt: sanitize(head, isHTML(ct), c.cfg.Token),
 		RetryAfter: retryAfter(resp),
 	}
 	var env segmentEnvelope
-	if decode(bytes.NewReader(body.head), &env) == nil {
+	if decode(bytes.NewReader(head), &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {

@@ -112,6 +112,19 @@ func (e *InvalidResponseError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrInvalidResponse) true.
 func (e *InvalidResponseError) Is(target error) bool { return target == ErrInvalidResponse }
 
+// transportError is a failure while reading a response body, such as a
+// connection reset or a body shorter than its Content-Length.
+type transportError struct {
+	err  error
+	read int64
+}
+
+func (e *transportError) Error() string {
+	return fmt.Sprintf("connection failed after %d bytes of the body: %v", e.read, e.err)
+}
+
+func (e *transportError) Unwrap() error { return e.err }
+
 func contentTypeOrUnknown(ct string) string {
 	if ct == "" {
 		return "no content type"

@@ -36,17 +36,31 @@ func TestRetryAfterHeader(t *testing.T) {
 }
 
 func TestBackoffIsCappedExponentialWithJitter(t *testing.T) {
-	c := &Client{cfg: Config{RetryWaitMin: 100 * time.Millisecond, RetryWaitMax: time.Second}}
-	for attempt := 1; attempt <= 40; attempt++ {
-		r := &retrier{c: c, attempts: attempt}
-		ceiling := min(100*time.Millisecond<<(attempt-1), time.Second)
-		if attempt > 20 {
-			ceiling = time.Second
-		}
+	far := time.Now().Add(time.Hour)
+	for attempt := range 40 {
+		ceiling := min(100*time.Millisecond<<min(attempt, 20), time.Second)
+		seen := map[time.Duration]bool{}
 		for range 50 {
-			if d := r.backoff(); d < ceiling/2 || d > ceiling {
+			d := backoff(100*time.Millisecond, time.Second, attempt, nil, far)
+			if d < ceiling/2 || d > ceiling {
 				t.Fatalf("attempt %d: backoff %s outside [%s, %s]", attempt, d, ceiling/2, ceiling)
 			}
+			seen[d] = true
 		}
+		if len(seen) < 2 {
+			t.Fatalf("attempt %d: 50 waits of %v, want random ones", attempt, seen)
+		}
+	}
+}
+
+// A wait is cut at the read's deadline, but a Retry-After never is.
+func TestBackoffDeadline(t *testing.T) {
+	soon := time.Now().Add(time.Second)
+	if d := backoff(time.Minute, time.Minute, 0, nil, soon); d > time.Second {
+		t.Errorf("backoff = %s with a deadline in 1s, want at most 1s", d)
+	}
+	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"5"}}}
+	if d := backoff(time.Millisecond, time.Millisecond, 0, resp, soon); d != 5*time.Second {
+		t.Errorf("backoff = %s after Retry-After: 5 with a deadline in 1s, want 5s", d)
 	}
 }
