@@ -125,6 +125,7 @@ func someValues(values []string, n int) string {
 func readErrorDiagnostic(err error, id int64, initiative, host string) (string, string) {
 	what := fmt.Sprintf("Reading segment %d in initiative %s failed: %s.", id, initiative, err)
 	var apiErr *shorterloop.APIError
+	var limited *shorterloop.RateLimitError
 	var redirect *shorterloop.RedirectError
 	var tooLarge *shorterloop.BodyTooLargeError
 	var timeout interface{ Timeout() bool }
@@ -159,9 +160,8 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 				"set it to the API's root, such as %s.", initiative, id, shorterloop.SegmentPath, shorterloop.DefaultBaseURL)
 	case errors.Is(err, context.Canceled):
 		return "Reading the Shorter Loop segment was interrupted", what
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-		return "Shorter Loop rate limit reached", what +
-			" The provider retries within max_retries and a wait budget of " + shorterloop.DefaultRetryBudget.String() + "; wait a while, then run Terraform again."
+	case errors.As(err, &limited):
+		return "Shorter Loop rate limit reached", what + rateLimitAdvice(limited)
 	case errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
 		return "Shorter Loop API error", what +
 			" The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
@@ -208,6 +208,15 @@ func readErrorDiagnostic(err error, id int64, initiative, host string) (string, 
 			" Raise request_timeout (or " + envTimeout + ") if the segment is large or the network slow, or try again later."
 	}
 	return "Cannot reach Shorter Loop", what + " Check base_url (or " + envBaseURL + ") and your network connection, then try again."
+}
+
+// rateLimitAdvice says how long a read waited on the API's rate limit, with
+// how many others, and how to stay under the limit.
+func rateLimitAdvice(e *shorterloop.RateLimitError) string {
+	return fmt.Sprintf(" The API kept refusing requests with 429 Too Many Requests. This read waited %s, within the wait budget of %s; "+
+		"%d reads of this provider configuration have shared the API's limit so far. "+
+		"Set max_requests_per_second (or %s) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
+		e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, e.Reads, envMaxRequestsPerSecond)
 }
 
 // issuer names who issued cert, for a person to recognise.

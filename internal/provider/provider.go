@@ -37,6 +37,8 @@ const (
 	envMaxRetries   = "SHORTERLOOP_MAX_RETRIES"
 	envTimeout      = "SHORTERLOOP_REQUEST_TIMEOUT"
 	envCACertFile   = "SHORTERLOOP_CA_CERT_FILE"
+
+	envMaxRequestsPerSecond = "SHORTERLOOP_MAX_REQUESTS_PER_SECOND"
 )
 
 const (
