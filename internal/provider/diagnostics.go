@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -245,38 +244,6 @@ func roughDuration(d time.Duration) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// checkBaseURL is shared by the validator and the environment variable check.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("base URL %q is not an absolute URL", raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("base URL %q must not contain credentials", u.Redacted())
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("base URL %q must not have a query or fragment", raw)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("base URL %q uses plain http, which is allowed only for loopback hosts because the API token is a bearer secret", raw)
-	}
-	return fmt.Errorf("base URL %q must use https", raw)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // The provider's configuration errors.
 
 func missingTokenDiagnostic() diag.Diagnostic {
@@ -319,10 +286,9 @@ func invalidTimeoutDiagnostic(v string) diag.Diagnostic {
 		fmt.Sprintf("request_timeout (or %s) is %q; it must be a duration from 1ms to %s, such as 30s or 1m30s.", envTimeout, v, maxRequestTimeout))
 }
 
-// invalidBaseURLDiagnostic reports checkBaseURL's err, from the validator or
-// for the environment variable.
-func invalidBaseURLDiagnostic(p path.Path, err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, "Invalid Shorter Loop base URL",
+// invalidBaseURLDiagnostic reports checkBaseURL's err.
+func invalidBaseURLDiagnostic(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("base_url"), "Invalid Shorter Loop base URL",
 		fmt.Sprintf("%s. Set base_url (or %s) to an https URL such as %s.", err, envBaseURL, shorterloop.DefaultBaseURL))
 }
 

@@ -349,7 +349,7 @@ func TestBaseURLValidatorTrims(t *testing.T) {
 	t.Parallel()
 	for value, wantError := range map[string]bool{"https://api.shorterloop.com\n": false, "\uFEFFhttps://api.shorterloop.com\r\n": false, " http://api.shorterloop.com ": true} {
 		var resp validator.StringResponse
-		baseURLValidator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("base_url"), ConfigValue: types.StringValue(value)}, &resp)
+		baseURLValidator.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("base_url"), ConfigValue: types.StringValue(value)}, &resp)
 		if resp.Diagnostics.HasError() != wantError {
 			t.Errorf("%q: diagnostics %v, want error %v", value, resp.Diagnostics, wantError)
 		}

@@ -6,19 +6,14 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,14 +37,10 @@ const (
 )
 
 const (
-	defaultMaxRetries     = 4
-	defaultRequestTimeout = 30 * time.Second
-	maxMaxRetries         = 10
-	maxRequestTimeout     = 10 * time.Minute
+	defaultMaxRetries = 4
+	maxMaxRetries     = 10
+	maxRequestTimeout = 10 * time.Minute
 )
-
-// durationPattern accepts what time.ParseDuration does, without a sign.
-var durationPattern = regexp.MustCompile(`^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$`)
 
 var _ provider.Provider = (*ShorterloopProvider)(nil)
 
@@ -107,22 +98,26 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				MarkdownDescription: "Shorter Loop API bearer token. Can also be set with the `" + envAPIToken + "` environment variable. " +
 					"Prefer the environment variable so that the token stays out of configuration files. " +
 					"Surrounding whitespace, such as the trailing newline that `file()` keeps, a byte-order mark, and a leading `Bearer ` copied with the token are removed.",
-				Optional:   true,
-				Sensitive:  true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{settingValidator[string]{
+					description: "value must be an API token, one string without spaces or line breaks", parse: parseToken,
+				}},
 			},
 			"initiative_id": schema.StringAttribute{
 				MarkdownDescription: "Initiative (product) key sent in the `initiativeId` header, e.g. `SHO-MJXR` from " +
 					"`https://app.shorterloop.com/<ORG>/product/SHO-MJXR/dashboard`. Can also be set with the `" + envInitiativeID + "` environment variable.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional: true,
+				Validators: []validator.String{settingValidator[string]{
+					description: "value must be an initiative key such as SHO-MJXR", parse: parseInitiative,
+				}},
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the Shorter Loop API. Defaults to `" + shorterloop.DefaultBaseURL + "`. " +
 					"Can also be set with the `" + envBaseURL + "` environment variable. Must be an absolute `https` URL; " +
 					"plain `http` is accepted only for loopback hosts (`localhost`, `127.0.0.1`, `::1`), because the token is a bearer secret.",
 				Optional:   true,
-				Validators: []validator.String{baseURLValidator{}},
+				Validators: []validator.String{baseURLValidator},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a transient failure (connection error, timeout, HTTP 429, 500, 502, 503 or 504) is retried, "+
@@ -133,11 +128,11 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Time limit of one request attempt, body included, as a duration such as `30s` or `1m30s`. "+
-					"Defaults to `%s`; at most `%s`. Can also be set with the `%s` environment variable.", defaultRequestTimeout, maxRequestTimeout, envTimeout),
+					"Defaults to `%s`; at most `%s`. Can also be set with the `%s` environment variable.", shorterloop.DefaultRequestTimeout, maxRequestTimeout, envTimeout),
 				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(durationPattern, "must be a duration such as 30s, 1m30s or 500ms"),
-				},
+				Validators: []validator.String{settingValidator[time.Duration]{
+					description: "value must be a duration from 1ms to " + maxRequestTimeout.String() + ", such as 30s", parse: parseTimeout,
+				}},
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "Extra certificate authorities to trust for the API's TLS certificate, as one or more PEM certificates, " +
@@ -216,57 +211,30 @@ func (m providerModel) unknownAttributes() []string {
 // clientConfig resolves the provider's attributes and their environment
 // variables (an attribute wins) into a client configuration.
 func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Config, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	pick := func(v types.String, env string) string {
-		if !v.IsNull() {
-			return trimPasted(v.ValueString())
-		}
-		return trimPasted(getenv(env))
-	}
-	// source names where a setting came from: its attribute, or else its variable.
-	source := func(v types.String, attr, env string) string {
+	// setting is the attribute's value or, when it is null, the variable's,
+	// and the name of the one it came from.
+	setting := func(v types.String, attr, env string) (raw, source string) {
 		if v.IsNull() {
-			return env
+			return getenv(env), env
 		}
-		return attr
+		return v.ValueString(), attr
 	}
-	cfg := shorterloop.Config{
-		Token:        withoutBearer(pick(m.APIToken, envAPIToken)),
-		InitiativeID: pick(m.InitiativeID, envInitiativeID),
-		BaseURL:      pick(m.BaseURL, envBaseURL),
-	}
-	if cfg.Token == "" {
-		diags.Append(missingTokenDiagnostic())
-	} else if problem := tokenProblem(cfg.Token); problem != "" {
-		diags.Append(invalidTokenDiagnostic(source(m.APIToken, "api_token", envAPIToken), problem))
-	}
-	if cfg.InitiativeID == "" {
-		diags.Append(missingInitiativeDiagnostic())
-	} else if problem := headerProblem(cfg.InitiativeID); problem != "" {
-		diags.Append(invalidInitiativeDiagnostic(source(m.InitiativeID, "initiative_id", envInitiativeID), cfg.InitiativeID, problem))
-	}
-	cfg.MaxRetries = defaultMaxRetries
-	if !m.MaxRetries.IsNull() {
+	var cfg shorterloop.Config
+	d := make([]diag.Diagnostic, 5)
+	cfg.Token, d[0] = parseToken(setting(m.APIToken, "api_token", envAPIToken))
+	cfg.InitiativeID, d[1] = parseInitiative(setting(m.InitiativeID, "initiative_id", envInitiativeID))
+	cfg.BaseURL, d[2] = parseBaseURL(setting(m.BaseURL, "base_url", envBaseURL))
+	cfg.RequestTimeout, d[3] = parseTimeout(setting(m.RequestTimeout, "request_timeout", envTimeout))
+	if m.MaxRetries.IsNull() {
+		cfg.MaxRetries, d[4] = parseMaxRetries(getenv(envMaxRetries))
+	} else {
 		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
-	} else if v := strings.TrimSpace(getenv(envMaxRetries)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxMaxRetries {
-			diags.Append(invalidMaxRetriesDiagnostic(v))
-		}
-		cfg.MaxRetries = n
 	}
-	cfg.RequestTimeout = defaultRequestTimeout
-	if v := pick(m.RequestTimeout, envTimeout); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > maxRequestTimeout {
-			diags.Append(invalidTimeoutDiagnostic(v))
+	var diags diag.Diagnostics
+	for _, d := range d {
+		if d != nil {
+			diags.Append(d)
 		}
-		cfg.RequestTimeout = d
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = shorterloop.DefaultBaseURL
-	} else if err := checkBaseURL(cfg.BaseURL); err != nil {
-		diags.Append(invalidBaseURLDiagnostic(path.Root("base_url"), err))
 	}
 	var caDiags diag.Diagnostics
 	cfg.RootCAs, caDiags = rootCAs(m.CACertPEM, getenv)
@@ -298,49 +266,6 @@ func rootCAs(attr types.String, getenv func(string) string) (*x509.CertPool, dia
 		return nil, diag.Diagnostics{noCACertDiagnostic(source)}
 	}
 	return pool, nil
-}
-
-// withoutBearer drops a leading "Bearer" scheme, in any case, that was pasted
-// with the token: the client adds its own.
-func withoutBearer(token string) string {
-	const scheme = "bearer"
-	if len(token) > len(scheme) && strings.EqualFold(token[:len(scheme)], scheme) && (token[len(scheme)] == ' ' || token[len(scheme)] == '\t') {
-		return strings.TrimLeft(token[len(scheme):], " \t")
-	}
-	return token
-}
-
-// trimPasted trims a setting as people paste it: surrounding whitespace, such
-// as the newline that file() keeps, and a byte-order mark that some Windows
-// editors write at the start of a file.
-func trimPasted(v string) string {
-	return strings.TrimFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
-}
-
-// headerProblem says why a trimmed setting cannot be one HTTP header value
-// as it was meant, or "".
-func headerProblem(v string) string {
-	switch {
-	case strings.ContainsAny(v, "\r\n"):
-		return "contains a line break"
-	case strings.IndexFunc(v, unicode.IsSpace) >= 0:
-		return "contains a space or tab"
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		return "contains a control character"
-	}
-	return ""
-}
-
-// tokenProblem is headerProblem, and also refuses what no bearer token holds:
-// a character outside ASCII, such as a zero-width space copied with it.
-func tokenProblem(token string) string {
-	if problem := headerProblem(token); problem != "" {
-		return problem
-	}
-	if strings.IndexFunc(token, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
-		return "contains a character outside ASCII, such as an invisible one copied with it"
-	}
-	return ""
 }
 
 // logToTflog sends the client's messages to Terraform's log. ctx carries the

@@ -4,10 +4,15 @@ import (
 	"crypto/x509"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
@@ -187,6 +192,76 @@ func TestUnknownAttributes(t *testing.T) {
 		tt.edit(&m)
 		if got := m.unknownAttributes(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: unknownAttributes() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestSettingsAgree holds each setting's validator, its attribute and its
+// variable to one check: what one accepts, the others accept.
+func TestSettingsAgree(t *testing.T) {
+	t.Parallel()
+	var resp provider.SchemaResponse
+	(&ShorterloopProvider{}).Schema(t.Context(), provider.SchemaRequest{}, &resp)
+	tests := []struct {
+		attr, env, value string
+		wantError        bool
+	}{
+		{"api_token", envAPIToken, "Bearer eyJ.a.b\n", false},
+		{"api_token", envAPIToken, "  ", true},
+		{"api_token", envAPIToken, "eyJ a", true},
+		{"initiative_id", envInitiativeID, " SHO-1\n", false},
+		{"initiative_id", envInitiativeID, "\uFEFF", true},
+		{"initiative_id", envInitiativeID, "SHO 1", true},
+		{"base_url", envBaseURL, "http://localhost:8080\n", false},
+		{"base_url", envBaseURL, "http://api.shorterloop.com", true},
+		{"request_timeout", envTimeout, "1m30s", false},
+		{"request_timeout", envTimeout, "1ms", false},
+		{"request_timeout", envTimeout, "10m", false},
+		{"request_timeout", envTimeout, "0s", true},
+		{"request_timeout", envTimeout, "999us", true},
+		{"request_timeout", envTimeout, "11m", true},
+		{"request_timeout", envTimeout, "30", true},
+		{"request_timeout", envTimeout, "-5s", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.attr+" "+tt.value, func(t *testing.T) {
+			p := path.Root(tt.attr)
+			var validated validator.StringResponse
+			for _, v := range resp.Schema.Attributes[tt.attr].(schema.StringAttribute).Validators { //nolint:forcetypeassert // a string setting
+				v.ValidateString(t.Context(), validator.StringRequest{Path: p, ConfigValue: types.StringValue(tt.value)}, &validated)
+			}
+			valid := map[string]string{envAPIToken: "t", envInitiativeID: "SHO-1"}
+			fromEnv := func(k string) string {
+				if k == tt.env {
+					return tt.value
+				}
+				return valid[k]
+			}
+			m := providerModel{APIToken: types.StringNull(), InitiativeID: types.StringNull(), BaseURL: types.StringNull(), RequestTimeout: types.StringNull()}
+			_, envDiags := clientConfig(m, fromEnv)
+			attrSet := map[string]*types.String{"api_token": &m.APIToken, "initiative_id": &m.InitiativeID, "base_url": &m.BaseURL, "request_timeout": &m.RequestTimeout}
+			*attrSet[tt.attr] = types.StringValue(tt.value)
+			_, attrDiags := clientConfig(m, func(k string) string { return valid[k] })
+			got := []bool{validated.Diagnostics.HasError(), envDiags.HasError(), attrDiags.HasError()}
+			if fmt.Sprint(got) != fmt.Sprint([]bool{tt.wantError, tt.wantError, tt.wantError}) {
+				t.Errorf("errors from the validator, the variable and the attribute = %v, want %v: %v %v %v",
+					got, tt.wantError, validated.Diagnostics, envDiags, attrDiags)
+			}
+			for _, d := range append(append(validated.Diagnostics, envDiags...), attrDiags...) {
+				if dp, ok := d.(diag.DiagnosticWithPath); !ok || !dp.Path().Equal(p) {
+					t.Errorf("diagnostic %q is not about %s", d.Summary(), p)
+				}
+			}
+		})
+	}
+	for _, n := range []int64{-1, 0, 10, 11} {
+		var validated validator.Int64Response
+		for _, v := range resp.Schema.Attributes["max_retries"].(schema.Int64Attribute).Validators { //nolint:forcetypeassert // a number
+			v.ValidateInt64(t.Context(), validator.Int64Request{Path: path.Root("max_retries"), ConfigValue: types.Int64Value(n)}, &validated)
+		}
+		_, d := parseMaxRetries(strconv.FormatInt(n, 10))
+		if validated.Diagnostics.HasError() != (d != nil) || (n >= 0 && n <= maxMaxRetries) == (d != nil) {
+			t.Errorf("max_retries %d: validator error %v, variable error %v", n, validated.Diagnostics.HasError(), d)
 		}
 	}
 }
