@@ -24,7 +24,10 @@ type settingValidator[T any] struct {
 	parse       func(raw, source string) (T, diag.Diagnostic)
 }
 
-var _ validator.String = settingValidator[string]{}
+var (
+	_ validator.String  = settingValidator[string]{}
+	_ validator.Float64 = settingValidator[float64]{}
+)
 
 func (v settingValidator[T]) Description(context.Context) string { return v.description }
 
@@ -35,6 +38,16 @@ func (v settingValidator[T]) ValidateString(_ context.Context, req validator.Str
 		return
 	}
 	if _, d := v.parse(req.ConfigValue.ValueString(), req.Path.String()); d != nil {
+		resp.Diagnostics.Append(d)
+	}
+}
+
+// ValidateFloat64 parses a number attribute as its variable's text would be.
+func (v settingValidator[T]) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, d := v.parse(strconv.FormatFloat(req.ConfigValue.ValueFloat64(), 'g', -1, 64), req.Path.String()); d != nil {
 		resp.Diagnostics.Append(d)
 	}
 }
@@ -86,6 +99,20 @@ func parseMaxRetries(raw string) (int, diag.Diagnostic) {
 		return 0, invalidMaxRetriesDiagnostic(v)
 	}
 	return n, nil
+}
+
+// parseMaxRequestsPerSecond reads max_requests_per_second, or its variable:
+// a number above 0 and at most maxMaxRequestsPerSecond; 0, no cap, when unset.
+func parseMaxRequestsPerSecond(raw, source string) (float64, diag.Diagnostic) {
+	v := trimPasted(raw)
+	if v == "" {
+		return 0, nil
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(r > 0 && r <= maxMaxRequestsPerSecond) { // NaN fails both
+		return 0, invalidMaxRequestsPerSecondDiagnostic(source, v)
+	}
+	return r, nil
 }
 
 // withoutBearer drops a leading "Bearer" scheme, in any case, that was pasted
