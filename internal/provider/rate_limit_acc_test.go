@@ -123,3 +123,32 @@ func TestAccCLI_interruptWhileWaiting(t *testing.T) {
 		t.Errorf("output does not show the interrupt:\n%s", out.String())
 	}
 }
+
+// TestAccCLI_rateLimitGiveUp: a read that the API keeps refusing with 429
+// fails with a diagnostic that says so, how long it waited, how many reads
+// shared the limit, and what to do.
+func TestAccCLI_rateLimitGiveUp(t *testing.T) {
+	t.Parallel()
+	api, w := rateLimitedWorkspace(t, 2, 0, envMaxRetries+"=1")
+	api.SetFault(2, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "1"}})
+	out, err := w.run(t, "plan", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("plan succeeded, want the rate limit error:\n%s", out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"Error: Shorter Loop rate limit reached",
+		"Reading segment 2 in initiative SHO-TEST failed: GET http://127.0.0.1:",
+		"API answered 429 Too Many Requests after 2 attempts and asked to retry after 1s.",
+		"The API kept refusing requests with 429 Too Many Requests. This read waited 1",
+		"2 reads of this provider configuration have shared the API's limit so far.",
+		"Set max_requests_per_second (or SHORTERLOOP_MAX_REQUESTS_PER_SECOND) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, testToken) {
+		t.Error("plan output shows the token")
+	}
+}
