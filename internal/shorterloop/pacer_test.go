@@ -119,10 +119,10 @@ func (s *sendTimes) transport(api http.Handler) http.RoundTripper {
 // send one by one, with no attempt of theirs spent on the wait.
 func TestPacerRetryAfterHoldsEveryRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		api, c, logs := rateLimitedAPI(t, 6, 0, func(c *shorterloop.Config) { c.MaxRetries = 0 })
+		api, _, logs := rateLimitedAPI(t, 6, 0)
 		api.SetFault(1, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "5"}, Times: 1})
 		sent := &sendTimes{start: time.Now()}
-		c = newClient(t, "https://api.shorterloop.test", func(cfg *shorterloop.Config) {
+		c := newClient(t, "https://api.shorterloop.test", func(cfg *shorterloop.Config) {
 			cfg.MaxRetries = 1
 			cfg.HTTPClient = &http.Client{Transport: sent.transport(api)}
 			cfg.Log = logs.log
