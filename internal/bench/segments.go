@@ -48,12 +48,11 @@ func Segment(n int) shorterloop.Segment {
 		ts := fmt.Sprintf("2024-10-%02dT%02d:%02d:%02d.000Z", 24+rng.IntN(6), rng.IntN(24), rng.IntN(60), rng.IntN(60))
 		opts := make([]shorterloop.SegmentOption, 0, 3)
 		for _, o := range others[:rng.IntN(len(others)+1)] {
-			o.UserSegment.UserID = id
 			o.UserSegment.CreatedAt, o.UserSegment.UpdatedAt = ts, ts
 			opts = append(opts, o)
 		}
 		opts = append(opts, shorterloop.SegmentOption{Value: "Young Innovators", UserSegment: shorterloop.UserSegment{
-			UserID: id, SegmentOptionID: SegmentID, CreatedAt: ts, UpdatedAt: ts,
+			SegmentOptionID: SegmentID, CreatedAt: ts, UpdatedAt: ts,
 		}})
 		users[i] = shorterloop.User{
 			ID:             id,

@@ -182,7 +182,7 @@ func TestSetSegmentRoundTrip(t *testing.T) {
 				Subscriptions: []shorterloop.Subscription{{FirstName: &name, UserRole: "idm_member", Status: "active"}},
 				SegmentOptions: []shorterloop.SegmentOption{{
 					Value: "Early Adopters",
-					UserSegment: shorterloop.UserSegment{UserID: 2, SegmentOptionID: 7, InitiativeID: 1117,
+					UserSegment: shorterloop.UserSegment{SegmentOptionID: 7, InitiativeID: 1117,
 						SubscriptionID: 1063, CreatedAt: "2025-01-02T03:04:05.000Z", UpdatedAt: "2025-01-02T03:04:05.000Z"},
 				}},
 			},

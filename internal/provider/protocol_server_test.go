@@ -57,7 +57,7 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	}
 	opt := func(id int64, name string) shorterloop.SegmentOption {
 		return shorterloop.SegmentOption{Value: name, UserSegment: shorterloop.UserSegment{
-			UserID: 1, SegmentOptionID: id, InitiativeID: -5, TeamID: 1 << 40, SubscriptionID: 70000, CreatedAt: "c", UpdatedAt: "u",
+			SegmentOptionID: id, InitiativeID: -5, TeamID: 1 << 40, SubscriptionID: 70000, CreatedAt: "c", UpdatedAt: "u",
 		}}
 	}
 	long := string(bytes.Repeat([]byte("x"), 70000))

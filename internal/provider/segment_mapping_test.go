@@ -152,8 +152,8 @@ func TestUserValue(t *testing.T) {
 			{FirstName: ptr("Deepak Rao"), UserRole: "admin", Status: "active"},
 		},
 		SegmentOptions: []shorterloop.SegmentOption{
-			{Value: "Young Innovators", UserSegment: shorterloop.UserSegment{UserID: 7, SegmentOptionID: 19, InitiativeID: 1117, SubscriptionID: 1063, CreatedAt: "c19", UpdatedAt: "u19"}},
-			{Value: "Budget Conscious Families", UserSegment: shorterloop.UserSegment{UserID: 7, SegmentOptionID: 18, TeamID: 4, CreatedAt: "c18", UpdatedAt: "u18"}},
+			{Value: "Young Innovators", UserSegment: shorterloop.UserSegment{SegmentOptionID: 19, InitiativeID: 1117, SubscriptionID: 1063, CreatedAt: "c19", UpdatedAt: "u19"}},
+			{Value: "Budget Conscious Families", UserSegment: shorterloop.UserSegment{SegmentOptionID: 18, TeamID: 4, CreatedAt: "c18", UpdatedAt: "u18"}},
 		},
 	}
 	obj := userValue(u)

@@ -13,21 +13,13 @@ import (
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
-// Each setting is read from its attribute or, when that is null, its
-// environment variable, and parsed and checked by one function either way:
-// clientConfig calls it, and so does the attribute's validator. It takes the
+// settingValidator validates an attribute with its setting's parse function,
+// which clientConfig calls on the attribute or its variable. parse takes the
 // raw value and the name of the attribute or variable it came from.
-
-// settingValidator validates an attribute with its setting's parse function.
 type settingValidator[T any] struct {
 	description string
 	parse       func(raw, source string) (T, diag.Diagnostic)
 }
-
-var (
-	_ validator.String  = settingValidator[string]{}
-	_ validator.Float64 = settingValidator[float64]{}
-)
 
 func (v settingValidator[T]) Description(context.Context) string { return v.description }
 

@@ -60,8 +60,7 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxRetries is how many times a transient failure (a transport error, or
-	// HTTP 429, 500, 502, 503 or 504) is retried; 0 disables retries.
+	// MaxRetries is how many times a transient failure is retried.
 	MaxRetries int
 	// RequestTimeout bounds each attempt; it defaults to DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -223,14 +222,13 @@ func (c *Client) handle(resp *http.Response, out *segmentEnvelope) error {
 
 func (c *Client) apiError(resp *http.Response) error {
 	ct := resp.Header.Get("Content-Type")
-	body := &headReader{r: resp.Body}
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, headMax))
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, headMax))
 	e := &APIError{
-		StatusCode: resp.StatusCode, ContentType: ct, Excerpt: sanitize(body.head, isHTML(ct), c.cfg.Token),
+		StatusCode: resp.StatusCode, ContentType: ct, Excerpt: sanitize(head, isHTML(ct), c.cfg.Token),
 		RetryAfter: retryAfter(resp),
 	}
 	var env segmentEnvelope
-	if decode(bytes.NewReader(body.head), &env) == nil {
+	if decode(bytes.NewReader(head), &env) == nil {
 		e.Message = sanitize([]byte(envelopeMessage(&env)), false, c.cfg.Token)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {

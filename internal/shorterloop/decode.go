@@ -15,7 +15,7 @@ var decodeOptions = json.JoinOptions(
 	json.MatchCaseInsensitiveNames(false),
 	// Duplicate names rejected: JSON.stringify never writes one.
 	jsontext.AllowDuplicateNames(false),
-	// Invalid UTF-8 replaced by U+FFFD, as encoding/json did: one bad name must not fail a read of 10,000 users.
+	// Invalid UTF-8 replaced by U+FFFD, as encoding/json did: one bad name must not fail a whole segment.
 	jsontext.AllowInvalidUTF8(true),
 	// Unknown fields ignored: the API may add some.
 	json.RejectUnknownMembers(false),

@@ -14,16 +14,13 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// do sends req, retrying as go-retryablehttp does with the hooks below, and
-// returns the final error with the request and the attempts made named once.
-//
-// RetryMax is the attempt limit. The retry budget is a deadline set here, as
-// the read starts, and read by the hooks only: checkRetry makes no retry once
-// it has passed or when the API's Retry-After ends after it, and backoff cuts
-// its own wait, never a Retry-After, at it. Each attempt waits for its turn
-// from the client's pacer, here and in PrepareRetry, and starts in the
-// library's loop after its wait, outside http.Client's per-attempt timeout; a
-// turn after the deadline ends the read at once.
+// do sends req with go-retryablehttp, whose RetryMax is the attempt limit,
+// and returns the final error with the request and the attempts named once.
+// The retry budget is a deadline set as the read starts, which the hooks
+// only read: nothing in the hooks depends on the order the library calls them.
+// Each attempt first waits for its turn from the client's pacer, here and in
+// PrepareRetry: outside http.Client's per-attempt timeout, and not an
+// attempt itself. A turn after the deadline ends the read at once.
 func (c *Client) do(req *retryablehttp.Request) error {
 	start := time.Now()
 	deadline := start.Add(c.cfg.RetryBudget)
@@ -80,8 +77,8 @@ func (c *Client) rateLimited(err error, start time.Time) error {
 }
 
 // checkRetry retries transport failures, including those while reading the
-// body, and 429, 500, 502, 503 and 504 from the API or from a proxy asked to
-// open a tunnel; never 501 nor any other status, and never past deadline.
+// body, and the retryable statuses of the API or of a proxy asked to open a
+// tunnel, while the deadline allows.
 func checkRetry(ctx context.Context, resp *http.Response, err error, deadline time.Time) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()

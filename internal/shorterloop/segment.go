@@ -37,7 +37,6 @@ type SegmentOption struct {
 
 // UserSegment is the membership record linking a user to a segment option.
 type UserSegment struct {
-	UserID          int64  `json:"userId"`
 	SegmentOptionID int64  `json:"segmentOptionId"`
 	InitiativeID    int64  `json:"initiativeId"`
 	TeamID          int64  `json:"teamId"`
