@@ -13,6 +13,7 @@ require (
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 	golang.org/x/sync v0.20.0
 	golang.org/x/text v0.36.0
+	golang.org/x/time v0.16.0
 )
 
 require (

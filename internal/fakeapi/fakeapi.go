@@ -37,6 +37,9 @@ type Server struct {
 	hits     map[int64]int
 	requests map[int64]int
 	gzip     bool
+	// perSecond > 0 accepts that many requests in each one-second window.
+	perSecond, accepted int
+	window              time.Time
 }
 
 // Fault is an answer that replaces the normal one.
@@ -110,6 +113,15 @@ func (s *Server) SetGzip(on bool) {
 	s.gzip = on
 }
 
+// SetRateLimit makes the server accept at most n requests in each fixed
+// one-second window, across all segments, and answer the others 429 with
+// Retry-After: 1. 0 removes the limit.
+func (s *Server) SetRateLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perSecond = n
+}
+
 // Requests returns how many requests for segment id reached the server (including rejected ones).
 func (s *Server) Requests(id int64) int {
 	s.mu.Lock()
@@ -142,9 +154,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		faulty = fault.Times == 0 || s.hits[id] <= fault.Times
 	}
 	gz := s.gzip && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
+	limited := s.overLimit()
 	s.mu.Unlock()
 
 	switch {
+	case limited:
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, "rate limit exceeded")
 	case r.Method != http.MethodGet:
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "only GET is allowed")
@@ -188,6 +204,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	}
+}
+
+// overLimit counts a request in its window and says whether it is past the
+// limit. Call it with s.mu held.
+func (s *Server) overLimit() bool {
+	if s.perSecond == 0 {
+		return false
+	}
+	if w := time.Now().Truncate(time.Second); !w.Equal(s.window) {
+		s.window, s.accepted = w, 0
+	}
+	if s.accepted == s.perSecond {
+		return true
+	}
+	s.accepted++
+	return false
 }
 
 func writePadded(w http.ResponseWriter, body []byte, pad int64) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
@@ -298,4 +301,37 @@ func TestRequests(t *testing.T) {
 	if got := api.Requests(18); got != 50 {
 		t.Errorf("Requests(18) = %d after 50 concurrent requests", got)
 	}
+}
+
+// TestRateLimit: n requests in each one-second window, across segments, and
+// 429 with Retry-After: 1 past them.
+func TestRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := New(token, initiative)
+		api.SetRateLimit(2)
+		get := func(id string) (int, string) {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequestWithContext(t.Context(), "GET", "/api/v2/segments/with-users/"+id, nil)
+			for k, v := range good() {
+				req.Header.Set(k, v)
+			}
+			api.ServeHTTP(rec, req)
+			return rec.Code, rec.Header().Get("Retry-After")
+		}
+		time.Sleep(500 * time.Millisecond)
+		var got []string
+		for _, id := range []string{"19", "18", "19"} {
+			code, ra := get(id)
+			got = append(got, fmt.Sprint(code, " ", ra))
+		}
+		time.Sleep(500 * time.Millisecond) // the next window
+		code, ra := get("19")
+		got = append(got, fmt.Sprint(code, " ", ra))
+		if want := []string{"200 ", "200 ", "429 1", "200 "}; !reflect.DeepEqual(got, want) {
+			t.Errorf("answers = %q, want %q", got, want)
+		}
+		if api.Requests(19) != 3 {
+			t.Errorf("Requests(19) = %d, want 3, the refused one included", api.Requests(19))
+		}
+	})
 }

@@ -165,6 +165,12 @@ func invalidMaxRetriesDiagnostic(v string) diag.Diagnostic {
 		fmt.Sprintf("%s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxMaxRetries))
 }
 
+func invalidMaxRequestsPerSecondDiagnostic(source, v string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("max_requests_per_second"), "Invalid max_requests_per_second",
+		fmt.Sprintf("%s is %q; it must be a number above 0 and at most %d, such as 5 or 0.5. Leave it unset to send freely until the API pushes back.",
+			source, v, maxMaxRequestsPerSecond))
+}
+
 func invalidTimeoutDiagnostic(v string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("request_timeout"), "Invalid request timeout",
 		fmt.Sprintf("request_timeout (or %s) is %q; it must be a duration from 1ms to %s, such as 30s or 1m30s.", envTimeout, v, maxRequestTimeout))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,12 +33,15 @@ const (
 	envMaxRetries   = "SHORTERLOOP_MAX_RETRIES"
 	envTimeout      = "SHORTERLOOP_REQUEST_TIMEOUT"
 	envCACertFile   = "SHORTERLOOP_CA_CERT_FILE"
+
+	envMaxRequestsPerSecond = "SHORTERLOOP_MAX_REQUESTS_PER_SECOND"
 )
 
 const (
-	defaultMaxRetries = 4
-	maxMaxRetries     = 10
-	maxRequestTimeout = 10 * time.Minute
+	defaultMaxRetries       = 4
+	maxMaxRetries           = 10
+	maxRequestTimeout       = 10 * time.Minute
+	maxMaxRequestsPerSecond = 1000
 )
 
 var _ provider.Provider = (*ShorterloopProvider)(nil)
@@ -60,7 +64,9 @@ type providerModel struct {
 	BaseURL        types.String `tfsdk:"base_url"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
-	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
+	// MaxRequestsPerSecond is a number, so fractions such as 0.5 are allowed.
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	CACertPEM            types.String  `tfsdk:"ca_cert_pem"`
 }
 
 // providerData is handed to data sources by Configure.
@@ -132,6 +138,17 @@ func (p *ShorterloopProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					description: "value must be a duration from 1ms to " + maxRequestTimeout.String() + ", such as 30s", parse: parseTimeout,
 				}},
 			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: fmt.Sprintf("Most requests a second that this provider configuration sends to the API, from the first request: "+
+					"for teams that share the API's quota with other tools. A number above `0` and at most `%d`; fractions such as `0.5` are allowed. "+
+					"Unset, the provider sends freely until the API answers `429` (or `503` with `Retry-After`); then all its reads wait out the `Retry-After` "+
+					"and send no faster than the API accepted, speeding up again as requests succeed. "+
+					"Can also be set with the `%s` environment variable.", maxMaxRequestsPerSecond, envMaxRequestsPerSecond),
+				Optional: true,
+				Validators: []validator.Float64{settingValidator[float64]{
+					description: fmt.Sprintf("value must be a number above 0 and at most %d", maxMaxRequestsPerSecond), parse: parseMaxRequestsPerSecond,
+				}},
+			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "Extra certificate authorities to trust for the API's TLS certificate, as one or more PEM certificates, " +
 					"for example `file(\"corp-ca.pem\")`: the CA of a TLS-inspecting proxy or a private CA. They are added to the system's trusted roots. " +
@@ -175,11 +192,12 @@ func (p *ShorterloopProvider) Configure(ctx context.Context, req provider.Config
 	}
 	data := &providerData{client: client, initiativeID: cfg.InitiativeID, token: cfg.Token, segments: newSegmentCache()}
 	tflog.Debug(data.withMasking(ctx), "Configured Shorter Loop client", map[string]any{
-		"base_url":        cfg.BaseURL,
-		"initiative_id":   cfg.InitiativeID,
-		"max_retries":     cfg.MaxRetries,
-		"request_timeout": cfg.RequestTimeout.String(),
-		"extra_ca_certs":  cfg.RootCAs != nil,
+		"base_url":                cfg.BaseURL,
+		"initiative_id":           cfg.InitiativeID,
+		"max_retries":             cfg.MaxRetries,
+		"request_timeout":         cfg.RequestTimeout.String(),
+		"max_requests_per_second": cfg.MaxRequestsPerSecond,
+		"extra_ca_certs":          cfg.RootCAs != nil,
 	})
 	resp.DataSourceData = data
 }
@@ -197,6 +215,7 @@ func (m providerModel) unknownAttributes() []string {
 	for name, v := range map[string]attr.Value{
 		"api_token": m.APIToken, "base_url": m.BaseURL, "initiative_id": m.InitiativeID,
 		"max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout, "ca_cert_pem": m.CACertPEM,
+		"max_requests_per_second": m.MaxRequestsPerSecond,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -218,7 +237,7 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 		return v.ValueString(), attr
 	}
 	var cfg shorterloop.Config
-	d := make([]diag.Diagnostic, 5)
+	d := make([]diag.Diagnostic, 6)
 	cfg.Token, d[0] = parseToken(setting(m.APIToken, "api_token", envAPIToken))
 	cfg.InitiativeID, d[1] = parseInitiative(setting(m.InitiativeID, "initiative_id", envInitiativeID))
 	cfg.BaseURL, d[2] = parseBaseURL(setting(m.BaseURL, "base_url", envBaseURL))
@@ -228,6 +247,11 @@ func clientConfig(m providerModel, getenv func(string) string) (shorterloop.Conf
 	} else {
 		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
 	}
+	rps, source := getenv(envMaxRequestsPerSecond), envMaxRequestsPerSecond
+	if !m.MaxRequestsPerSecond.IsNull() {
+		rps, source = strconv.FormatFloat(m.MaxRequestsPerSecond.ValueFloat64(), 'g', -1, 64), "max_requests_per_second"
+	}
+	cfg.MaxRequestsPerSecond, d[5] = parseMaxRequestsPerSecond(rps, source)
 	var diags diag.Diagnostics
 	for _, d := range d {
 		if d != nil {

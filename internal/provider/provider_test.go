@@ -254,6 +254,34 @@ func TestSettingsAgree(t *testing.T) {
 			}
 		})
 	}
+	for _, tt := range []struct {
+		value     float64
+		wantError bool
+	}{{0.5, false}, {1000, false}, {0.001, false}, {0, true}, {-1, true}, {1000.5, true}} {
+		p := path.Root("max_requests_per_second")
+		var validated validator.Float64Response
+		for _, v := range resp.Schema.Attributes[p.String()].(schema.Float64Attribute).Validators { //nolint:forcetypeassert // a number
+			v.ValidateFloat64(t.Context(), validator.Float64Request{Path: p, ConfigValue: types.Float64Value(tt.value)}, &validated)
+		}
+		valid := map[string]string{envAPIToken: "t", envInitiativeID: "SHO-1"}
+		m := providerModel{MaxRequestsPerSecond: types.Float64Value(tt.value)}
+		fromAttr, attrDiags := clientConfig(m, func(k string) string { return valid[k] })
+		valid[envMaxRequestsPerSecond] = strconv.FormatFloat(tt.value, 'f', -1, 64)
+		fromEnv, envDiags := clientConfig(providerModel{}, func(k string) string { return valid[k] })
+		got := []bool{validated.Diagnostics.HasError(), envDiags.HasError(), attrDiags.HasError()}
+		if fmt.Sprint(got) != fmt.Sprint([]bool{tt.wantError, tt.wantError, tt.wantError}) {
+			t.Errorf("max_requests_per_second %v: errors from the validator, the variable and the attribute = %v, want %v", tt.value, got, tt.wantError)
+		}
+		if !tt.wantError && (fromAttr.MaxRequestsPerSecond != tt.value || fromEnv.MaxRequestsPerSecond != tt.value) {
+			t.Errorf("max_requests_per_second %v: configured %v from the attribute, %v from the variable", tt.value, fromAttr.MaxRequestsPerSecond, fromEnv.MaxRequestsPerSecond)
+		}
+	}
+	for _, v := range []string{"five", "NaN", "Inf", "1e3", " 2.5\n"} {
+		r, d := parseMaxRequestsPerSecond(v, envMaxRequestsPerSecond)
+		if ok := v == "1e3" || v == " 2.5\n"; ok != (d == nil) || ok && r == 0 {
+			t.Errorf("%s=%q: %v, %v", envMaxRequestsPerSecond, v, r, d)
+		}
+	}
 	for _, n := range []int64{-1, 0, 10, 11} {
 		var validated validator.Int64Response
 		for _, v := range resp.Schema.Attributes["max_retries"].(schema.Int64Attribute).Validators { //nolint:forcetypeassert // a number

@@ -67,6 +67,7 @@ func (f readFailure) auth() (string, string) {
 // answer reports an answer of the API's that is not the segment.
 func (f readFailure) answer() (string, string) {
 	var apiErr *shorterloop.APIError
+	var limited *shorterloop.RateLimitError
 	var redirect *shorterloop.RedirectError
 	var tooLarge *shorterloop.BodyTooLargeError
 	switch {
@@ -75,9 +76,8 @@ func (f readFailure) answer() (string, string) {
 			fmt.Sprintf(" Initiative %s has no segment %d. Check the data source's id and the provider's initiative_id. "+
 				"The provider appends %s{id} to base_url, so a base_url that ends in /api or /api/v2 asks for the wrong path: "+
 				"set it to the API's root, such as %s.", f.initiative, f.id, shorterloop.SegmentPath, shorterloop.DefaultBaseURL)
-	case errors.As(f.err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-		return "Shorter Loop rate limit reached", f.what +
-			" The provider retries within max_retries and a wait budget of " + shorterloop.DefaultRetryBudget.String() + "; wait a while, then run Terraform again."
+	case errors.As(f.err, &limited):
+		return "Shorter Loop rate limit reached", f.what + rateLimitAdvice(limited)
 	case errors.As(f.err, &apiErr) && apiErr.StatusCode >= 500:
 		return "Shorter Loop API error", f.what +
 			" The API or a proxy in front of it failed; try again later, and contact Shorter Loop support if it persists."
@@ -94,6 +94,15 @@ func (f readFailure) answer() (string, string) {
 			" The API answered, but not with a segment the provider can read. Check base_url (or " + envBaseURL + ") points at the Shorter Loop API; if it does, try again later."
 	}
 	return "", ""
+}
+
+// rateLimitAdvice says how long a read waited on the API's rate limit, with
+// how many others, and how to stay under the limit.
+func rateLimitAdvice(e *shorterloop.RateLimitError) string {
+	return fmt.Sprintf(" The API kept refusing requests with 429 Too Many Requests. This read waited %s, within the wait budget of %s; "+
+		"%d reads of this provider configuration have shared the API's limit so far. "+
+		"Set max_requests_per_second (or %s) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
+		e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, e.Reads, envMaxRequestsPerSecond)
 }
 
 // proxy reports a failure of the proxy that HTTPS_PROXY names.

@@ -34,6 +34,16 @@ func (v settingValidator[T]) ValidateString(_ context.Context, req validator.Str
 	}
 }
 
+// ValidateFloat64 parses a number attribute as its variable's text would be.
+func (v settingValidator[T]) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, d := v.parse(strconv.FormatFloat(req.ConfigValue.ValueFloat64(), 'g', -1, 64), req.Path.String()); d != nil {
+		resp.Diagnostics.Append(d)
+	}
+}
+
 // parseToken drops a "Bearer " pasted with the token: the client adds its own.
 func parseToken(raw, source string) (string, diag.Diagnostic) {
 	token := withoutBearer(trimPasted(raw))
@@ -81,6 +91,20 @@ func parseMaxRetries(raw string) (int, diag.Diagnostic) {
 		return 0, invalidMaxRetriesDiagnostic(v)
 	}
 	return n, nil
+}
+
+// parseMaxRequestsPerSecond reads max_requests_per_second, or its variable:
+// a number above 0 and at most maxMaxRequestsPerSecond; 0, no cap, when unset.
+func parseMaxRequestsPerSecond(raw, source string) (float64, diag.Diagnostic) {
+	v := trimPasted(raw)
+	if v == "" {
+		return 0, nil
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(r > 0 && r <= maxMaxRequestsPerSecond) { // NaN fails both
+		return 0, invalidMaxRequestsPerSecondDiagnostic(source, v)
+	}
+	return r, nil
 }
 
 // withoutBearer drops a leading "Bearer" scheme, in any case, that was pasted

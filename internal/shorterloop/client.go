@@ -49,7 +49,8 @@ type Config struct {
 	// InitiativeID is the initiative (product) key, e.g. "SHO-MJXR".
 	InitiativeID string
 	// HTTPClient defaults to a new http.Client. The client uses a copy with
-	// its own timeout and redirect policy.
+	// its own timeout and redirect policy, whose transport also tells the
+	// client's pacer of the API's answers.
 	HTTPClient *http.Client
 	// RootCAs, when set, are the certificate authorities trusted for the
 	// API's TLS certificate instead of the system's. It applies only when
@@ -67,16 +68,21 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// RetryBudget defaults to DefaultRetryBudget.
 	RetryBudget time.Duration
+	// MaxRequestsPerSecond, when above 0, caps the rate of requests from the
+	// first one. Without it, the client sends freely until the API pushes back.
+	MaxRequestsPerSecond float64
 	// Log, when set, receives debug messages about requests and retries.
 	// level is "debug", "info", "warn" or "error".
 	Log func(ctx context.Context, level, msg string, fields map[string]any)
 }
 
-// Client reads from the Shorter Loop API. It is safe for concurrent use.
+// Client reads from the Shorter Loop API. It is safe for concurrent use, and
+// its requests share one pace.
 type Client struct {
 	base *url.URL
 	cfg  Config
 	http *http.Client
+	pace *pacer
 }
 
 // BaseURL returns the API base URL the client sends requests to.
@@ -112,9 +118,11 @@ func NewClient(cfg Config) (*Client, error) {
 		t.OnProxyConnectResponse = proxyRefusal
 		hc.Transport = t
 	}
+	pace := newPacer(cfg.MaxRequestsPerSecond, cfg.Log)
+	hc.Transport = observingTransport{next: hc.Transport, pace: pace}
 	hc.Timeout = cfg.RequestTimeout
 	hc.CheckRedirect = sameOriginRedirects
-	return &Client{base: base, cfg: cfg, http: hc}, nil
+	return &Client{base: base, cfg: cfg, http: hc, pace: pace}, nil
 }
 
 // proxyRefusal turns a proxy's refusal of CONNECT into a ProxyError, which

@@ -21,9 +21,9 @@ func TestTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, ok := c.http.Transport.(*http.Transport)
+	tr, ok := c.http.Transport.(observingTransport).next.(*http.Transport) //nolint:forcetypeassert // NewClient always wraps it
 	if !ok {
-		t.Fatalf("transport is %T, want a clone of http.DefaultTransport", c.http.Transport)
+		t.Fatalf("transport is %T, want a clone of http.DefaultTransport", c.http.Transport.(observingTransport).next) //nolint:forcetypeassert // as above
 	}
 	if tr == http.DefaultTransport || tr.Proxy == nil {
 		t.Errorf("transport = %p with Proxy set %v; want a clone of http.DefaultTransport, which reads HTTPS_PROXY", tr, tr.Proxy != nil)
@@ -63,7 +63,7 @@ func TestProxyRefusal(t *testing.T) {
 			}
 			proxyURL, _ := url.Parse(proxy.URL)
 			proxyURL.User = url.UserPassword("corp", "s3cret")
-			c.http.Transport.(*http.Transport).Proxy = http.ProxyURL(proxyURL) //nolint:forcetypeassert // TestTransport checks it
+			c.http.Transport.(observingTransport).next.(*http.Transport).Proxy = http.ProxyURL(proxyURL) //nolint:forcetypeassert // TestTransport checks it
 
 			_, err = c.GetSegment(t.Context(), 19)
 			var pe *ProxyError

@@ -69,6 +69,23 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// RateLimitError is a read that gave up on the API's rate limit: the API
+// answered its last attempt with 429, or the pace that the API's refusals set
+// for the client left it no turn within its retry budget.
+type RateLimitError struct {
+	// Waited is how long the read took before it gave up, its waits included.
+	Waited time.Duration
+	// Reads is how many reads the client has started so far, all sharing
+	// its pace.
+	Reads int
+	// Err is the last answer, an *APIError, or says that no turn was left.
+	Err error
+}
+
+func (e *RateLimitError) Error() string { return e.Err.Error() }
+
+func (e *RateLimitError) Unwrap() error { return e.Err }
+
 // ProxyError is a proxy's refusal to open a tunnel to the API: its answer
 // to CONNECT was not 200.
 type ProxyError struct {

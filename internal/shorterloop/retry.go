@@ -18,8 +18,13 @@ import (
 // and returns the final error with the request and the attempts named once.
 // The retry budget is a deadline set as the read starts, which the hooks
 // only read: nothing in the hooks depends on the order the library calls them.
+// Each attempt first waits for its turn from the client's pacer, here and in
+// PrepareRetry: outside http.Client's per-attempt timeout, and not an
+// attempt itself. A turn after the deadline ends the read at once.
 func (c *Client) do(req *retryablehttp.Request) error {
-	deadline := time.Now().Add(c.cfg.RetryBudget)
+	start := time.Now()
+	deadline := start.Add(c.cfg.RetryBudget)
+	c.pace.startRead()
 	attempts := 0 // stays 0 when a wait between attempts is cancelled
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.http,
@@ -32,13 +37,15 @@ func (c *Client) do(req *retryablehttp.Request) error {
 		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 			return backoff(lo, hi, attempt, resp, deadline)
 		},
+		PrepareRetry: func(r *http.Request) error { return c.pace.wait(r.Context(), deadline) },
 		// Called when no attempt succeeded. A nil err means the attempts
-		// ran out on a retryable status, whose answer is read here.
+		// ran out on a retryable status, whose answer is read here; the
+		// answer to a 429 also says why no turn was left after it.
 		ErrorHandler: func(resp *http.Response, err error, n int) (*http.Response, error) {
 			attempts = n
 			if resp != nil {
 				defer func() { _ = resp.Body.Close() }()
-				if err == nil {
+				if err == nil || errors.Is(err, errNoTurn) && resp.StatusCode == http.StatusTooManyRequests {
 					err = c.apiError(resp)
 				}
 			}
@@ -48,12 +55,25 @@ func (c *Client) do(req *retryablehttp.Request) error {
 	if c.cfg.Log != nil {
 		rc.Logger = leveledLogger{ctx: req.Context(), log: c.cfg.Log}
 	}
+	if err := c.pace.wait(req.Context(), deadline); err != nil {
+		return annotate(c.rateLimited(err, start), req.URL, attempts)
+	}
 	resp, err := rc.Do(req)
 	if err != nil {
-		return annotate(err, req.URL, attempts)
+		return annotate(c.rateLimited(err, start), req.URL, attempts)
 	}
 	_ = resp.Body.Close()
 	return nil
+}
+
+// rateLimited makes a RateLimitError of a read that gave up on the API's
+// rate limit: refused with 429 at its last attempt, or left no turn.
+func (c *Client) rateLimited(err error, start time.Time) error {
+	var apiErr *APIError
+	if errors.Is(err, errNoTurn) || errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
+		return &RateLimitError{Waited: time.Since(start), Reads: c.pace.readCount(), Err: err}
+	}
+	return err
 }
 
 // checkRetry retries transport failures, including those while reading the

@@ -30,7 +30,8 @@ type planResult struct {
 func (p planResult) PeakMB() float64 { return p.TerraformMB + p.ProviderMB }
 
 // planBenchmarks times `terraform plan` for every size and mode: a warm-up
-// run, then r.Runs measured runs, or 3 where the warm-up took over 20 s.
+// run, then r.Runs measured runs, or 3 where the warm-up took over 20 s; then
+// the many-segments run.
 func planBenchmarks(ctx context.Context, r *report, root, dir, tf string) error {
 	r.Plans = map[string]planResult{}
 	denv, err := devenv.Start(ctx, root, dir, "SHO-BENCH", step)
@@ -70,7 +71,7 @@ func planBenchmarks(ctx context.Context, r *report, root, dir, tf string) error 
 				n, m.name, res.Wall.Seconds(), res.PeakMB(), res.TerraformMB, res.ProviderMB)
 		}
 	}
-	return nil
+	return manyBenchmark(ctx, r, denv, dir, tf, env)
 }
 
 const planConfig = `terraform {

@@ -13,6 +13,7 @@ func TestTargets(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		plans map[string]planResult
+		many  *manyResult
 		want  []target
 	}{
 		{
@@ -44,9 +45,14 @@ func TestTargets(t *testing.T) {
 			name:  "small sizes only",
 			plans: map[string]planResult{key(39, "full"): plan(time.Second, 60, 20)},
 		},
+		{
+			name: "many segments",
+			many: &manyResult{Wall: 15200 * time.Millisecond, Requests: 64},
+			want: []target{{"60 segments against an API accepting 5 requests a second: plan, close to one request a read", "15.20 s against a floor of 12.00 s, 1.07 requests a read", "reported"}},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := (&report{Plans: tc.plans}).targets()
+			got := (&report{Plans: tc.plans, Many: tc.many}).targets()
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("targets:\n got %q\nwant %q", got, tc.want)
 			}
