@@ -108,7 +108,7 @@ func sortedOptions(opts []shorterloop.SegmentOption) []shorterloop.SegmentOption
 // the same library.
 func encodeState(m *segmentModel) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(256 + 48*len(m.Emails) + 512*len(m.Users)) // room for each email and user's details
+	buf.Grow(256 + 48*len(m.Emails) + 464*len(m.Users)) // room for each email, and each user's other details
 	enc := msgpack.NewEncoder(&buf)
 	enc.SetCustomStructTag("tfsdk")
 	// terraform-plugin-go writes every number as the shortest integer, which
