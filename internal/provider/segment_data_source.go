@@ -174,7 +174,7 @@ func (d *SegmentDataSource) Configure(_ context.Context, req datasource.Configur
 // same state, byte for byte, and runs Read only for those it leaves to the
 // framework: when the provider is not configured, as when its configuration
 // is not known yet, and for a configuration with unknown values or values that
-// the schema's types do not allow. Under a plain providerserver server, Read
+// segmentModel does not take, such as a fractional id. Under a plain providerserver server, Read
 // answers every read.
 func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m segmentModel
