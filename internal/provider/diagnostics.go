@@ -27,19 +27,19 @@ func notConfiguredDiagnostic(data *providerData) diag.Diagnostic {
 // answerDiagnostics reports answers that differ from what was asked. An
 // answer with fewer users than it counts is an error unless q allows it:
 // whatever emails feeds would remove the members left out.
-func answerDiagnostics(seg *shorterloop.Segment, q segmentQuery, initiative string) diag.Diagnostics {
+func answerDiagnostics(seg *shorterloop.Segment, q *segmentModel, initiative string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if seg.ID != q.id {
+	if seg.ID != q.ID {
 		diags.AddWarning("Shorter Loop answered with another segment",
 			fmt.Sprintf("Asked for segment %d in initiative %s, the API answered with segment %d (%q). "+
 				"The data source keeps id = %d and shows the data it received. Check that segment %d is the one you mean.",
-				q.id, initiative, seg.ID, ptrValue(seg.Value), q.id, q.id))
+				q.ID, initiative, seg.ID, ptrValue(seg.Value), q.ID, q.ID))
 	}
 	if seg.UserCount == nil {
 		return diags
 	}
 	count, returned := *seg.UserCount, int64(len(seg.Users))
-	reports := fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users.", q.id, initiative, count, returned)
+	reports := fmt.Sprintf("Segment %d in initiative %s reports userCount %d but the API returned %d users.", q.ID, initiative, count, returned)
 	switch {
 	case count > returned && !q.incompleteAllowed():
 		diags.AddAttributeError(path.Root("allow_incomplete"), "Shorter Loop answer is incomplete", reports+

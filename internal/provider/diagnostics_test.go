@@ -229,28 +229,28 @@ func TestAnswerDiagnostics(t *testing.T) {
 	tests := []struct {
 		name  string
 		seg   *shorterloop.Segment
-		q     segmentQuery
+		q     segmentModel
 		diags []want
 	}{
-		{name: "as asked", seg: vendor, q: segmentQuery{id: 19}},
-		{name: "vendor quirk: asked 18, got 19", seg: vendor, q: segmentQuery{id: 18}, diags: []want{{diag.SeverityWarning,
+		{name: "as asked", seg: vendor, q: segmentModel{ID: 19}},
+		{name: "vendor quirk: asked 18, got 19", seg: vendor, q: segmentModel{ID: 18}, diags: []want{{diag.SeverityWarning,
 			"Shorter Loop answered with another segment", "", []string{"segment 18", "segment 19", "SHO-TEST", "Young Innovators"}}}},
-		{name: "fewer users than counted", seg: counted(50, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
+		{name: "fewer users than counted", seg: counted(50, 39), q: segmentModel{ID: 5}, diags: []want{{diag.SeverityError,
 			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"Segment 5 in initiative SHO-TEST reports userCount 50 but the API returned 39 users",
 				"would remove the 11 missing members", "allow_incomplete = true"}}}},
-		{name: "fewer users than counted, allow_incomplete = false", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &no},
+		{name: "fewer users than counted, allow_incomplete = false", seg: counted(50, 39), q: segmentModel{ID: 5, AllowIncomplete: &no},
 			diags: []want{{diag.SeverityError, "Shorter Loop answer is incomplete", "allow_incomplete", nil}}},
-		{name: "fewer users than counted, allowed", seg: counted(50, 39), q: segmentQuery{id: 5, allowIncomplete: &yes}, diags: []want{{diag.SeverityWarning,
+		{name: "fewer users than counted, allowed", seg: counted(50, 39), q: segmentModel{ID: 5, AllowIncomplete: &yes}, diags: []want{{diag.SeverityWarning,
 			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"reports userCount 50 but the API returned 39 users", "hold the 39 users returned, without the 11 missing members"}}}},
-		{name: "no users, positive count", seg: counted(3, 0), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityError,
+		{name: "no users, positive count", seg: counted(3, 0), q: segmentModel{ID: 5}, diags: []want{{diag.SeverityError,
 			"Shorter Loop answer is incomplete", "allow_incomplete", []string{"reports userCount 3 but the API returned 0 users"}}}},
-		{name: "more users than counted", seg: counted(30, 39), q: segmentQuery{id: 5}, diags: []want{{diag.SeverityWarning,
+		{name: "more users than counted", seg: counted(30, 39), q: segmentModel{ID: 5}, diags: []want{{diag.SeverityWarning,
 			"Shorter Loop user count differs from the users returned", "", []string{"reports userCount 30 but the API returned 39 users", "user_count shows the reported number"}}}},
-		{name: "no count", seg: &shorterloop.Segment{ID: 5, Users: make([]shorterloop.User, 39)}, q: segmentQuery{id: 5}},
+		{name: "no count", seg: &shorterloop.Segment{ID: 5, Users: make([]shorterloop.User, 39)}, q: segmentModel{ID: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diags := answerDiagnostics(tt.seg, tt.q, "SHO-TEST")
+			diags := answerDiagnostics(tt.seg, &tt.q, "SHO-TEST")
 			if len(diags) != len(tt.diags) {
 				t.Fatalf("diagnostics = %v, want %d", diags, len(tt.diags))
 			}

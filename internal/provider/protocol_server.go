@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
-	"math/big"
+	"sync"
 	"sync/atomic"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -59,15 +62,19 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	if req.TypeName != "shorterloop_segment" || data == nil || data.client == nil || req.Config == nil {
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
-	q, ok := segmentQueryFrom(req.Config)
-	if !ok {
+	sch, typ := segmentSchema()
+	config, err := req.Config.Unmarshal(typ)
+	var m segmentModel
+	// Get fails on unknown values and on values that the model's types do
+	// not allow: the framework reports those.
+	if err != nil || (tfsdk.Config{Raw: config, Schema: sch}).Get(ctx, &m).HasError() {
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
 
-	seg, kept, diags := data.read(ctx, q)
+	diags := data.read(ctx, &m)
 	resp := &tfprotov6.ReadDataSourceResponse{State: req.Config} // Terraform ignores the state of a failed read
 	if !diags.HasError() {
-		state, err := encodeSegmentState(q, seg, kept)
+		state, err := encodeState(&m)
 		if err != nil {
 			return nil, err
 		}
@@ -98,69 +105,10 @@ func protocolDiagnostic(d diag.Diagnostic) *tfprotov6.Diagnostic {
 	return pd
 }
 
-// segmentQueryFrom reads a data source configuration. It reports false for a
-// configuration that the framework should handle: one with unknown values, or
-// values that the schema's types do not allow, which the framework reports.
-func segmentQueryFrom(config *tfprotov6.DynamicValue) (segmentQuery, bool) {
-	v, err := config.Unmarshal(segmentTypes().state)
-	if err != nil || !v.IsFullyKnown() || v.IsNull() {
-		return segmentQuery{}, false
-	}
-	var attrs map[string]tftypes.Value
-	if v.As(&attrs) != nil {
-		return segmentQuery{}, false
-	}
-	var q segmentQuery
-	var id big.Float
-	if attrs["id"].IsNull() || attrs["id"].As(&id) != nil {
-		return segmentQuery{}, false
-	}
-	var exact big.Accuracy
-	if q.id, exact = id.Int64(); exact != big.Exact {
-		return segmentQuery{}, false
-	}
-	var ok bool
-	if q.statuses, ok = stringsFrom(attrs["statuses"]); !ok {
-		return segmentQuery{}, false
-	}
-	if q.userRoles, ok = stringsFrom(attrs["user_roles"]); !ok {
-		return segmentQuery{}, false
-	}
-	if q.includeUsers, ok = boolFrom(attrs["include_users"]); !ok {
-		return segmentQuery{}, false
-	}
-	if q.allowIncomplete, ok = boolFrom(attrs["allow_incomplete"]); !ok {
-		return segmentQuery{}, false
-	}
-	return q, true
-}
-
-// boolFrom reads a bool, nil for null.
-func boolFrom(v tftypes.Value) (*bool, bool) {
-	if v.IsNull() {
-		return nil, true
-	}
-	var b bool
-	if v.As(&b) != nil {
-		return nil, false
-	}
-	return &b, true
-}
-
-// stringsFrom reads a list of strings, nil for null.
-func stringsFrom(v tftypes.Value) ([]string, bool) {
-	if v.IsNull() {
-		return nil, true
-	}
-	var elems []tftypes.Value
-	if v.As(&elems) != nil {
-		return nil, false
-	}
-	out := make([]string, len(elems))
-	for i, e := range elems {
-		if e.IsNull() || e.As(&out[i]) != nil {
-			return nil, false
-		}
-	}
-	return out, true
-}
+// segmentSchema is the data source's schema, and its type in the plugin
+// protocol.
+var segmentSchema = sync.OnceValues(func() (schema.Schema, tftypes.Type) {
+	var resp datasource.SchemaResponse
+	(&SegmentDataSource{}).Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	return resp.Schema, resp.Schema.Type().TerraformType(context.Background())
+})

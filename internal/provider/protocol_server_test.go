@@ -70,7 +70,7 @@ func countedServer() (*protocolServer, *frameworkReads) {
 // The fast path answers every configured, fully known read, with exactly
 // what the framework path answers: state byte for byte, and diagnostics with
 // their attribute paths, for every kind of segment and configuration. This
-// is what keeps encodeSegmentState in step with the schema.
+// is what keeps segmentModel in step with the schema.
 func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	t.Parallel()
 	api, srv := newFakeAPI(t)
@@ -105,20 +105,20 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 	configure(t, framework, srv.URL)
 	list := func(values ...string) []string { return values }
 	yes, no := true, false
-	queries := []segmentQuery{
+	queries := []segmentModel{
 		{},
-		{includeUsers: &yes},
-		{includeUsers: &no},
-		{statuses: list("active")},
-		{userRoles: list("admin", "idm_member")},
-		{statuses: list("active"), userRoles: list("viewer"), includeUsers: &no},
-		{statuses: list("nobody")},
-		{allowIncomplete: &yes},
-		{allowIncomplete: &no, includeUsers: &no},
+		{IncludeUsers: &yes},
+		{IncludeUsers: &no},
+		{Statuses: list("active")},
+		{UserRoles: list("admin", "idm_member")},
+		{Statuses: list("active"), UserRoles: list("viewer"), IncludeUsers: &no},
+		{Statuses: list("nobody")},
+		{AllowIncomplete: &yes},
+		{AllowIncomplete: &no, IncludeUsers: &no},
 	}
 	for _, id := range []int64{7, 8, 9, 10, 11, 12, 18, 19, 999} {
 		for _, q := range queries {
-			q.id = id
+			q.ID = id
 			t.Run(fmt.Sprintf("%d/%+v", id, q), func(t *testing.T) {
 				t.Parallel()
 				fast, fallbacks := countedServer()
@@ -161,13 +161,13 @@ func TestReadDiagnosticPaths(t *testing.T) {
 	yes := true
 	tests := []struct {
 		name, summary, path string
-		q                   segmentQuery
+		q                   segmentModel
 	}{
-		{"segment not found", "Shorter Loop segment not found", "id", segmentQuery{id: 404}},
-		{"incomplete answer", "Shorter Loop answer is incomplete", "allow_incomplete", segmentQuery{id: 11}},
-		{"incomplete answer allowed", "Shorter Loop answer is incomplete", "allow_incomplete", segmentQuery{id: 11, allowIncomplete: &yes}},
-		{"status filter keeps nobody", "Shorter Loop segment filter keeps no users", "statuses", segmentQuery{id: 19, statuses: []string{"Pending"}}},
-		{"role filter keeps nobody", "Shorter Loop segment filter keeps no users", "user_roles", segmentQuery{id: 19, userRoles: []string{"admin"}}},
+		{"segment not found", "Shorter Loop segment not found", "id", segmentModel{ID: 404}},
+		{"incomplete answer", "Shorter Loop answer is incomplete", "allow_incomplete", segmentModel{ID: 11}},
+		{"incomplete answer allowed", "Shorter Loop answer is incomplete", "allow_incomplete", segmentModel{ID: 11, AllowIncomplete: &yes}},
+		{"status filter keeps nobody", "Shorter Loop segment filter keeps no users", "statuses", segmentModel{ID: 19, Statuses: []string{"Pending"}}},
+		{"role filter keeps nobody", "Shorter Loop segment filter keeps no users", "user_roles", segmentModel{ID: 19, UserRoles: []string{"admin"}}},
 	}
 	for _, tt := range tests {
 		for name, s := range map[string]tfprotov6.ProviderServer{"fast": fast, "framework": framework} {
@@ -208,7 +208,7 @@ func TestFastReadFallsBackToFramework(t *testing.T) {
 				configure(t, s, srv.URL)
 			}
 			resp, err := s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
-				TypeName: "shorterloop_segment", Config: segmentConfig(t, segmentQuery{id: 19}, tt.override),
+				TypeName: "shorterloop_segment", Config: segmentConfig(t, segmentModel{ID: 19}, tt.override),
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -250,7 +250,7 @@ func configure(t testing.TB, s tfprotov6.ProviderServer, url string) {
 
 // segmentConfig encodes q as a data source configuration; override replaces
 // attributes.
-func segmentConfig(t testing.TB, q segmentQuery, override map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func segmentConfig(t testing.TB, q segmentModel, override map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	strs := func(values []string) tftypes.Value {
 		typ := tftypes.List{ElementType: tftypes.String}
@@ -264,18 +264,19 @@ func segmentConfig(t testing.TB, q segmentQuery, override map[string]tftypes.Val
 		return tftypes.NewValue(typ, elems)
 	}
 	attrs := map[string]tftypes.Value{}
-	typ := segmentTypes().state.(tftypes.Object)
+	_, st := segmentSchema()
+	typ := st.(tftypes.Object)
 	for name, typ := range typ.AttributeTypes {
 		attrs[name] = tftypes.NewValue(typ, nil)
 	}
-	attrs["id"] = tftypes.NewValue(tftypes.Number, q.id)
-	attrs["statuses"] = strs(q.statuses)
-	attrs["user_roles"] = strs(q.userRoles)
-	if q.includeUsers != nil {
-		attrs["include_users"] = tftypes.NewValue(tftypes.Bool, *q.includeUsers)
+	attrs["id"] = tftypes.NewValue(tftypes.Number, q.ID)
+	attrs["statuses"] = strs(q.Statuses)
+	attrs["user_roles"] = strs(q.UserRoles)
+	if q.IncludeUsers != nil {
+		attrs["include_users"] = tftypes.NewValue(tftypes.Bool, *q.IncludeUsers)
 	}
-	if q.allowIncomplete != nil {
-		attrs["allow_incomplete"] = tftypes.NewValue(tftypes.Bool, *q.allowIncomplete)
+	if q.AllowIncomplete != nil {
+		attrs["allow_incomplete"] = tftypes.NewValue(tftypes.Bool, *q.AllowIncomplete)
 	}
 	for name, v := range override {
 		attrs[name] = v
@@ -287,7 +288,7 @@ func segmentConfig(t testing.TB, q segmentQuery, override map[string]tftypes.Val
 	return &cfg
 }
 
-func readSegmentThrough(t testing.TB, s tfprotov6.ProviderServer, q segmentQuery) *tfprotov6.ReadDataSourceResponse {
+func readSegmentThrough(t testing.TB, s tfprotov6.ProviderServer, q segmentModel) *tfprotov6.ReadDataSourceResponse {
 	t.Helper()
 	resp, err := s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
 		TypeName: "shorterloop_segment", Config: segmentConfig(t, q, nil),
@@ -305,7 +306,8 @@ func decodeState(t *testing.T, resp *tfprotov6.ReadDataSourceResponse) string {
 	if len(resp.State.MsgPack) == 0 {
 		return "(none)"
 	}
-	v, err := resp.State.Unmarshal(segmentTypes().state)
+	_, typ := segmentSchema()
+	v, err := resp.State.Unmarshal(typ)
 	if err != nil {
 		return "undecodable: " + err.Error()
 	}

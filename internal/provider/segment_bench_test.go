@@ -17,16 +17,16 @@ import (
 // `make bench` measure.
 var benchModes = func() []struct {
 	name string
-	q    segmentQuery
+	q    segmentModel
 } {
 	no := false
 	return []struct {
 		name string
-		q    segmentQuery
+		q    segmentModel
 	}{
-		{"full", segmentQuery{id: bench.SegmentID}},
-		{"no-users", segmentQuery{id: bench.SegmentID, includeUsers: &no}},
-		{"statuses", segmentQuery{id: bench.SegmentID, statuses: []string{"active"}}},
+		{"full", segmentModel{ID: bench.SegmentID}},
+		{"no-users", segmentModel{ID: bench.SegmentID, IncludeUsers: &no}},
+		{"statuses", segmentModel{ID: bench.SegmentID, Statuses: []string{"active"}}},
 	}
 }()
 
@@ -38,8 +38,9 @@ func BenchmarkMapping(b *testing.B) {
 		for _, mode := range benchModes {
 			b.Run(fmt.Sprintf("%s/users=%d", mode.name, n), func(b *testing.B) {
 				for b.Loop() {
-					kept := keptUsers(seg.Users, newUserFilter(mode.q.statuses, mode.q.userRoles))
-					if state, err := encodeSegmentState(mode.q, &seg, kept); err != nil || len(state) == 0 {
+					m := mode.q
+					m.setSegment(&seg, keptUsers(seg.Users, newUserFilter(m.Statuses, m.UserRoles)))
+					if state, err := encodeState(&m); err != nil || len(state) == 0 {
 						b.Fatal("no state:", err)
 					}
 				}
@@ -76,7 +77,7 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
-func benchRead(b *testing.B, s tfprotov6.ProviderServer, url string, q segmentQuery) {
+func benchRead(b *testing.B, s tfprotov6.ProviderServer, url string, q segmentModel) {
 	configure(b, s, url)
 	resp, err := s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
 		TypeName: "shorterloop_segment", Config: segmentConfig(b, q, nil),

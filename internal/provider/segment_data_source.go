@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
 var _ datasource.DataSourceWithConfigure = (*SegmentDataSource)(nil)
@@ -26,31 +24,6 @@ func NewSegmentDataSource() datasource.DataSource {
 type SegmentDataSource struct {
 	data *providerData
 }
-
-type segmentModel struct {
-	ID              types.Int64  `tfsdk:"id"`
-	Statuses        types.List   `tfsdk:"statuses"`
-	UserRoles       types.List   `tfsdk:"user_roles"`
-	IncludeUsers    types.Bool   `tfsdk:"include_users"`
-	AllowIncomplete types.Bool   `tfsdk:"allow_incomplete"`
-	Name            types.String `tfsdk:"name"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	UserCount       types.Int64  `tfsdk:"user_count"`
-	Emails          types.List   `tfsdk:"emails"`
-	Users           types.List   `tfsdk:"users"`
-}
-
-// segmentQuery is the configuration of one read.
-type segmentQuery struct {
-	id                  int64
-	statuses, userRoles []string // nil when not set
-	includeUsers        *bool    // nil when not set, which means true
-	allowIncomplete     *bool    // nil when not set, which means false
-}
-
-func (q segmentQuery) withUsers() bool { return q.includeUsers == nil || *q.includeUsers }
-
-func (q segmentQuery) incompleteAllowed() bool { return q.allowIncomplete != nil && *q.allowIncomplete }
 
 func (d *SegmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_segment"
@@ -201,7 +174,7 @@ func (d *SegmentDataSource) Configure(_ context.Context, req datasource.Configur
 // same state, byte for byte, and runs Read only for those it leaves to the
 // framework: when the provider is not configured, as when its configuration
 // is not known yet, and for a configuration with unknown values or values that
-// the schema's types do not allow. Under a plain providerserver server, Read
+// segmentModel does not take, such as a fractional id. Under a plain providerserver server, Read
 // answers every read.
 func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m segmentModel
@@ -213,50 +186,27 @@ func (d *SegmentDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		resp.Diagnostics.Append(notConfiguredDiagnostic(d.data))
 		return
 	}
-	q := segmentQuery{id: m.ID.ValueInt64(), includeUsers: m.IncludeUsers.ValueBoolPointer(), allowIncomplete: m.AllowIncomplete.ValueBoolPointer()}
-	resp.Diagnostics.Append(listStrings(ctx, m.Statuses, &q.statuses)...)
-	resp.Diagnostics.Append(listStrings(ctx, m.UserRoles, &q.userRoles)...)
+	resp.Diagnostics.Append(d.data.read(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-
-	seg, kept, diags := d.data.read(ctx, q)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m.Name = types.StringPointerValue(seg.Value)
-	m.CreatedAt = types.StringPointerValue(seg.CreatedAt)
-	m.UserCount = types.Int64PointerValue(seg.UserCount)
-	m.Emails = emailsValue(kept)
-	m.Users = types.ListNull(segmentTypes().user)
-	if q.withUsers() {
-		m.Users = usersValue(kept)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // read is the read that both paths share, the framework's Read and the
-// protocol server's: the request, the checks of the answer, and the filters
-// with their warnings. kept is the users that the filters keep, sorted by id.
-func (d *providerData) read(ctx context.Context, q segmentQuery) (seg *shorterloop.Segment, kept []*shorterloop.User, diags diag.Diagnostics) {
-	seg, diags = d.readSegment(ctx, q.id)
+// protocol server's: the request, the checks of the answer, the filters with
+// their warnings, and the computed attributes of m.
+func (d *providerData) read(ctx context.Context, m *segmentModel) diag.Diagnostics {
+	seg, diags := d.readSegment(ctx, m.ID)
 	if diags.HasError() {
-		return nil, nil, diags
+		return diags
 	}
-	diags.Append(answerDiagnostics(seg, q, d.initiativeID)...)
+	diags.Append(answerDiagnostics(seg, m, d.initiativeID)...)
 	if diags.HasError() {
-		return nil, nil, diags
+		return diags
 	}
-	kept = keptUsers(seg.Users, newUserFilter(q.statuses, q.userRoles))
-	diags.Append(filterWarnings(seg, q.statuses, q.userRoles, len(kept), q.id, d.initiativeID)...)
-	return seg, kept, diags
-}
-
-// listStrings reads a known list of strings; a null list leaves out nil.
-func listStrings(ctx context.Context, l types.List, out *[]string) diag.Diagnostics {
-	if l.IsNull() {
-		return nil
-	}
-	return l.ElementsAs(ctx, out, false)
+	kept := keptUsers(seg.Users, newUserFilter(m.Statuses, m.UserRoles))
+	diags.Append(filterWarnings(seg, m.Statuses, m.UserRoles, len(kept), m.ID, d.initiativeID)...)
+	m.setSegment(seg, kept)
+	return diags
 }

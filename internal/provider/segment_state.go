@@ -2,102 +2,120 @@ package provider
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
-// segmentState is the data source's state as the fast path encodes it. Its
-// fields are in name order, the order in which terraform-plugin-go writes an
-// object's attributes, so that the encoding is the framework's, byte for
-// byte: TestFastReadMatchesFrameworkRead holds it to the schema.
-type segmentState struct {
-	AllowIncomplete *bool       `msgpack:"allow_incomplete"`
-	CreatedAt       *string     `msgpack:"created_at"`
-	Emails          []string    `msgpack:"emails"`
-	ID              int64       `msgpack:"id"`
-	IncludeUsers    *bool       `msgpack:"include_users"`
-	Name            *string     `msgpack:"name"`
-	Statuses        []string    `msgpack:"statuses"`
-	UserCount       *int64      `msgpack:"user_count"`
-	UserRoles       []string    `msgpack:"user_roles"`
-	Users           []userState `msgpack:"users"`
+// segmentModel is the data source's configuration and state, for the
+// framework's Get and Set and for the fast path's msgpack encoder alike. Null
+// is a nil pointer or slice. Fields are in name order, the order in which
+// terraform-plugin-go writes an object's attributes, so that encoding the
+// struct gives the framework's bytes: TestFastReadMatchesFrameworkRead holds
+// it to the schema.
+type segmentModel struct {
+	AllowIncomplete *bool       `tfsdk:"allow_incomplete"`
+	CreatedAt       *string     `tfsdk:"created_at"`
+	Emails          []string    `tfsdk:"emails"`
+	ID              int64       `tfsdk:"id"`
+	IncludeUsers    *bool       `tfsdk:"include_users"`
+	Name            *string     `tfsdk:"name"`
+	Statuses        []string    `tfsdk:"statuses"`
+	UserCount       *int64      `tfsdk:"user_count"`
+	UserRoles       []string    `tfsdk:"user_roles"`
+	Users           []userModel `tfsdk:"users"`
 }
 
-type userState struct {
-	Email         string              `msgpack:"email"`
-	ID            int64               `msgpack:"id"`
-	Memberships   []membershipState   `msgpack:"memberships"`
-	Subscriptions []subscriptionState `msgpack:"subscriptions"`
+type userModel struct {
+	Email         string              `tfsdk:"email"`
+	ID            int64               `tfsdk:"id"`
+	Memberships   []membershipModel   `tfsdk:"memberships"`
+	Subscriptions []subscriptionModel `tfsdk:"subscriptions"`
 }
 
-type membershipState struct {
-	CreatedAt      string `msgpack:"created_at"`
-	InitiativeID   int64  `msgpack:"initiative_id"`
-	SegmentID      int64  `msgpack:"segment_id"`
-	SegmentName    string `msgpack:"segment_name"`
-	SubscriptionID int64  `msgpack:"subscription_id"`
-	TeamID         int64  `msgpack:"team_id"`
-	UpdatedAt      string `msgpack:"updated_at"`
+type membershipModel struct {
+	CreatedAt      string `tfsdk:"created_at"`
+	InitiativeID   int64  `tfsdk:"initiative_id"`
+	SegmentID      int64  `tfsdk:"segment_id"`
+	SegmentName    string `tfsdk:"segment_name"`
+	SubscriptionID int64  `tfsdk:"subscription_id"`
+	TeamID         int64  `tfsdk:"team_id"`
+	UpdatedAt      string `tfsdk:"updated_at"`
 }
 
-type subscriptionState struct {
-	FirstName *string `msgpack:"first_name"`
-	Status    string  `msgpack:"status"`
-	UserRole  string  `msgpack:"user_role"`
+type subscriptionModel struct {
+	FirstName *string `tfsdk:"first_name"`
+	Status    string  `tfsdk:"status"`
+	UserRole  string  `tfsdk:"user_role"`
 }
 
-// encodeSegmentState encodes the data source's state in the plugin
-// protocol's MessagePack, as terraform-plugin-go encodes the state that the
-// framework's Read sets, with the same library: its values are those of
-// emailsValue and usersValue, without building them first.
-func encodeSegmentState(q segmentQuery, seg *shorterloop.Segment, kept []*shorterloop.User) ([]byte, error) {
-	state := segmentState{
-		AllowIncomplete: q.allowIncomplete,
-		CreatedAt:       seg.CreatedAt,
-		Emails:          emailList(kept),
-		ID:              q.id,
-		IncludeUsers:    q.includeUsers,
-		Name:            seg.Value,
-		Statuses:        q.statuses,
-		UserCount:       seg.UserCount,
-		UserRoles:       q.userRoles,
-	}
-	// Room for each user: its email, or its email and details.
-	perUser := 48
-	if q.withUsers() {
-		perUser = 512
-		state.Users = make([]userState, len(kept))
+func (m *segmentModel) withUsers() bool { return m.IncludeUsers == nil || *m.IncludeUsers }
+
+func (m *segmentModel) incompleteAllowed() bool {
+	return m.AllowIncomplete != nil && *m.AllowIncomplete
+}
+
+// setSegment fills the computed attributes from the segment and the users
+// that the filters keep, sorted by id.
+func (m *segmentModel) setSegment(seg *shorterloop.Segment, kept []*shorterloop.User) {
+	m.Name, m.CreatedAt, m.UserCount = seg.Value, seg.CreatedAt, seg.UserCount
+	m.Emails = emailList(kept)
+	m.Users = nil
+	if m.withUsers() {
+		m.Users = make([]userModel, len(kept))
 		for i, u := range kept {
-			state.Users[i] = userStateOf(u)
+			m.Users[i] = userModelOf(u)
 		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(256 + perUser*len(kept))
-	enc := msgpack.NewEncoder(&buf)
-	// terraform-plugin-go writes every number as the shortest integer, which
-	// the encoder does for int64 fields only when asked.
-	enc.UseCompactInts(true)
-	if err := enc.Encode(&state); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
-func userStateOf(u *shorterloop.User) userState {
-	subs := make([]subscriptionState, len(u.Subscriptions))
+func userModelOf(u *shorterloop.User) userModel {
+	subs := make([]subscriptionModel, len(u.Subscriptions))
 	for i, s := range u.Subscriptions {
-		subs[i] = subscriptionState{FirstName: s.FirstName, Status: s.Status, UserRole: s.UserRole}
+		subs[i] = subscriptionModel{FirstName: s.FirstName, Status: s.Status, UserRole: s.UserRole}
 	}
 	opts := sortedOptions(u.SegmentOptions)
-	mems := make([]membershipState, len(opts))
+	mems := make([]membershipModel, len(opts))
 	for i, o := range opts {
 		us := o.UserSegment
-		mems[i] = membershipState{
+		mems[i] = membershipModel{
 			CreatedAt: us.CreatedAt, InitiativeID: us.InitiativeID, SegmentID: us.SegmentOptionID, SegmentName: o.Value,
 			SubscriptionID: us.SubscriptionID, TeamID: us.TeamID, UpdatedAt: us.UpdatedAt,
 		}
 	}
-	return userState{Email: u.Email, ID: u.ID, Memberships: mems, Subscriptions: subs}
+	return userModel{Email: u.Email, ID: u.ID, Memberships: mems, Subscriptions: subs}
+}
+
+// sortedOptions returns the memberships sorted by segment id, without
+// modifying opts, which may be shared: opts itself when already sorted.
+func sortedOptions(opts []shorterloop.SegmentOption) []shorterloop.SegmentOption {
+	bySegment := func(a, b shorterloop.SegmentOption) int {
+		return cmp.Compare(a.UserSegment.SegmentOptionID, b.UserSegment.SegmentOptionID)
+	}
+	if slices.IsSortedFunc(opts, bySegment) {
+		return opts
+	}
+	opts = slices.Clone(opts)
+	slices.SortStableFunc(opts, bySegment)
+	return opts
+}
+
+// encodeState encodes m in the plugin protocol's MessagePack, as
+// terraform-plugin-go encodes the state that the framework's Read sets, with
+// the same library.
+func encodeState(m *segmentModel) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(256 + 48*len(m.Emails) + 464*len(m.Users)) // room for each email, and each user's other details
+	enc := msgpack.NewEncoder(&buf)
+	enc.SetCustomStructTag("tfsdk")
+	// terraform-plugin-go writes every number as the shortest integer, which
+	// the encoder does for int64 fields only when asked.
+	enc.UseCompactInts(true)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
