@@ -116,10 +116,17 @@ func TestFastReadMatchesFrameworkRead(t *testing.T) {
 		{AllowIncomplete: &yes},
 		{AllowIncomplete: &no, IncludeUsers: &no},
 	}
+	orNull := func(b *bool) any {
+		if b == nil {
+			return "null"
+		}
+		return *b
+	}
 	for _, id := range []int64{7, 8, 9, 10, 11, 12, 18, 19, 999} {
 		for _, q := range queries {
 			q.ID = id
-			t.Run(fmt.Sprintf("%d/%+v", id, q), func(t *testing.T) {
+			name := fmt.Sprintf("id=%d,statuses=%q,user_roles=%q,include_users=%v,allow_incomplete=%v", id, q.Statuses, q.UserRoles, orNull(q.IncludeUsers), orNull(q.AllowIncomplete))
+			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				fast, fallbacks := countedServer()
 				configure(t, fast, srv.URL)
