@@ -1,0 +1,333 @@
+package provider
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
+)
+
+// These tests run the example folders under examples/guides, which the
+// guides include, on the real CLI: they need the state and plan files, the
+// CLI's own commands (test) and its warnings.
+
+// guideWorkspace is a CLI workspace holding a copy of the example folder
+// examples/guides/<folder>, whose main.tf replaces the workspace's own.
+func guideWorkspace(t *testing.T, folder string, env ...string) *cliWorkspace {
+	t.Helper()
+	w := newCLIWorkspace(t, "", env...)
+	src := filepath.Join("..", "..", "examples", "guides", folder)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		content, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(w.dir, e.Name()), string(content))
+	}
+	return w
+}
+
+// with is w with env added to its environment.
+func (w *cliWorkspace) with(env ...string) *cliWorkspace {
+	return &cliWorkspace{dir: w.dir, env: append(slices.Clip(w.env), env...)}
+}
+
+var cliVersion = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command(terraformCLI, "version").Output() //nolint:noctx // once per test binary
+	first, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(first), err
+})
+
+// requireCLI skips t unless the CLI is Terraform 1.terraformMinor or
+// OpenTofu 1.tofuMinor or later; a negative minor means never.
+func requireCLI(t *testing.T, feature string, terraformMinor, tofuMinor int) {
+	t.Helper()
+	skipWithoutCLI(t)
+	version, err := cliVersion()
+	if err != nil {
+		t.Fatalf("%s version: %v", terraformCLI, err)
+	}
+	var product string
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%s v%d.%d", &product, &major, &minor); err != nil {
+		t.Fatalf("cannot read the CLI's version from %q: %v", version, err)
+	}
+	need := terraformMinor
+	if product == "OpenTofu" {
+		need = tofuMinor
+	}
+	if need < 0 || major == 1 && minor < need {
+		t.Skipf("%s needs %s; this leg runs %s", feature, supportedBy(terraformMinor, tofuMinor), version)
+	}
+}
+
+func supportedBy(terraformMinor, tofuMinor int) string {
+	if terraformMinor < 0 {
+		return fmt.Sprintf("OpenTofu 1.%d or later", tofuMinor)
+	}
+	return fmt.Sprintf("Terraform 1.%d or OpenTofu 1.%d or later", terraformMinor, tofuMinor)
+}
+
+// plainTexts returns the file's bytes and, when it is a zip archive such as
+// a saved plan, the uncompressed bytes of each file in it.
+func plainTexts(t *testing.T, path string) [][]byte {
+	t.Helper()
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := [][]byte{content}
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return texts
+	}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		_ = r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, b)
+	}
+	return texts
+}
+
+// holds reports whether the file, or a file in it if it is a zip archive,
+// contains s.
+func holds(t *testing.T, path, s string) bool {
+	t.Helper()
+	return slices.ContainsFunc(plainTexts(t, path), func(b []byte) bool { return bytes.Contains(b, []byte(s)) })
+}
+
+// memberData is the vendor segment's emails, as sent and lower-cased, and
+// its users' first names.
+func memberData(t *testing.T) []string {
+	t.Helper()
+	var data []string
+	for _, u := range vendorSegment(t).Users {
+		data = append(data, u.Email, strings.ToLower(u.Email))
+		for _, s := range u.Subscriptions {
+			if s.FirstName != nil {
+				data = append(data, *s.FirstName)
+			}
+		}
+	}
+	slices.Sort(data)
+	return slices.Compact(data)
+}
+
+// TestAccCLI_encryptedState applies the OpenTofu encryption example, which
+// feeds segment 19's emails to terraform_data, and finds no member's email
+// or first name in any file of the working directory: the state, its backup
+// and a saved plan.
+func TestAccCLI_encryptedState(t *testing.T) {
+	t.Parallel()
+	requireCLI(t, "State and plan encryption", -1, 7)
+	api, srv := newFakeAPI(t)
+	w := guideWorkspace(t, "customer-data/opentofu-encryption", fakeAPIEnv(srv)...)
+	right := w.with("TF_VAR_state_passphrase=correct-horse-battery-staple")
+
+	out, err := right.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil || !strings.Contains(out, "Resources: 39 added") {
+		t.Fatalf("apply: %v, want one resource per member:\n%s", err, out)
+	}
+	// -detailed-exitcode exits with 2 when the plan has changes.
+	out, err = right.run(t, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=tfplan")
+	if err != nil {
+		t.Fatalf("second plan: %v, want no changes:\n%s", err, out)
+	}
+	// A member leaving makes the next apply replace the state, keeping the
+	// previous one as the backup.
+	shrunk := *vendorSegment(t)
+	shrunk.Users, shrunk.UserCount = shrunk.Users[1:], new(*shrunk.UserCount-1)
+	api.SetSegment(19, shrunk)
+	if out, err := right.run(t, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "1 destroyed") {
+		t.Fatalf("apply after a member left: %v\n%s", err, out)
+	}
+
+	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup", "tfplan"} {
+		if _, err := os.Stat(filepath.Join(w.dir, name)); err != nil {
+			t.Errorf("want %s in the working directory: %v", name, err)
+		}
+	}
+	personal := memberData(t)
+	err = filepath.WalkDir(w.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		for _, s := range personal {
+			if holds(t, path, s) {
+				t.Errorf("%s holds %q in plain text", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate")); err == nil {
+		t.Logf("the encrypted state begins: %s", state[:min(200, len(state))])
+	}
+
+	out, err = w.with("TF_VAR_state_passphrase=a-wrong-passphrase-0000").run(t, "plan", "-input=false", "-no-color")
+	if err == nil || !strings.Contains(out, "decryption failed") {
+		t.Errorf("plan with the wrong passphrase: err = %v, want OpenTofu's decryption error:\n%s", err, out)
+	}
+}
+
+// TestAccCLI_ephemeralToken shows that a saved plan holds the token of a
+// plain variable but not of an ephemeral one, which the apply of that plan
+// then needs again.
+func TestAccCLI_ephemeralToken(t *testing.T) {
+	t.Parallel()
+	requireCLI(t, "Ephemeral variables", 10, 11)
+	const tokenVar = "TF_VAR_shorterloop_api_token=" + testToken
+	for _, ephemeral := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ephemeral=%t", ephemeral), func(t *testing.T) {
+			t.Parallel()
+			_, srv := newFakeAPI(t)
+			w := guideWorkspace(t, "customer-data/ephemeral-token",
+				envInitiativeID+"="+testInitiative, envBaseURL+"="+srv.URL)
+			if !ephemeral {
+				main := filepath.Join(w.dir, "main.tf")
+				config, err := os.ReadFile(main)
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain := strings.Replace(string(config), "ephemeral   = true\n", "", 1)
+				if plain == string(config) {
+					t.Fatal("the example declares no ephemeral variable")
+				}
+				writeFile(t, main, plain)
+			}
+
+			out, err := w.with(tokenVar).run(t, "plan", "-input=false", "-no-color", "-out=tfplan")
+			if err != nil {
+				t.Fatalf("plan: %v\n%s", err, out)
+			}
+			if got := holds(t, filepath.Join(w.dir, "tfplan"), testToken); got != !ephemeral {
+				t.Fatalf("the saved plan holds the token: %t, want %t", got, !ephemeral)
+			}
+			if !ephemeral {
+				return
+			}
+			out, err = w.run(t, "apply", "-input=false", "-no-color", "tfplan")
+			if err == nil || !strings.Contains(out, `"shorterloop_api_token"`) {
+				t.Errorf("apply without the token: err = %v, want an error naming the variable:\n%s", err, out)
+			}
+			out, err = w.with(tokenVar).run(t, "apply", "-input=false", "-no-color", "tfplan")
+			if err != nil || !strings.Contains(out, "Resources: 39 added") {
+				t.Errorf("apply with the token given again: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestAccCLI_pipelineTestKit runs the test kit's own tests with mocks, with
+// no token and no API.
+func TestAccCLI_pipelineTestKit(t *testing.T) {
+	t.Parallel()
+	requireCLI(t, "mock_provider", 7, 8)
+	w := guideWorkspace(t, "testing-pipelines")
+	out, err := w.run(t, "test", "-no-color")
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`run "one_membership_per_mocked_email"... pass`,
+		`run "empty_segment_stops_the_plan"... pass`,
+		`run "segment_below_its_floor_stops_the_plan"... pass`,
+		`run "segment_at_its_floor_passes"... pass`,
+		"Success! 4 passed, 0 failed.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("test output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestAccCLI_segmentCheck applies the check block example: a segment outside
+// its range, and an error of the read, warn and the run succeeds.
+func TestAccCLI_segmentCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		setup func(*fakeapi.Server)
+		args  []string
+		// want is the warning expected, besides the one about dev_overrides;
+		// empty means none.
+		want string
+	}{
+		{name: "within range"},
+		{
+			name: "below the range", args: []string{"-var=expected_min_members=40"},
+			want: "Shorter Loop segment 19 has 39 members, outside the expected 40 to 100.",
+		},
+		{
+			name: "above the range", args: []string{"-var=expected_max_members=38"},
+			want: "Shorter Loop segment 19 has 39 members, outside the expected 30 to 38.",
+		},
+		{
+			name: "empty", setup: func(api *fakeapi.Server) { api.SetSegment(19, emptySegment(19)) },
+			want: "Shorter Loop segment 19 has no members.",
+		},
+		{
+			name: "token revoked",
+			setup: func(api *fakeapi.Server) {
+				api.SetFault(19, fakeapi.Fault{Status: 401, ContentType: "application/json", Body: `{"success":false,"message":"token revoked"}`})
+			},
+			want: "Warning: Shorter Loop rejected the API token",
+		},
+		{
+			name: "API down",
+			setup: func(api *fakeapi.Server) {
+				api.SetFault(19, fakeapi.Fault{Status: 503, ContentType: "text/plain", Body: "maintenance"})
+			},
+			want: "Warning: Shorter Loop API error",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api, srv := newFakeAPI(t)
+			if tt.setup != nil {
+				tt.setup(api)
+			}
+			w := guideWorkspace(t, "watching-segments", append(fakeAPIEnv(srv), envMaxRetries+"=0")...)
+			out, err := w.run(t, append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, tt.args...)...)
+			if err != nil || !strings.Contains(out, "Apply complete!") {
+				t.Fatalf("apply: %v, want it to succeed:\n%s", err, out)
+			}
+			var warnings []string
+			for line := range strings.Lines(out) {
+				if strings.HasPrefix(line, "Warning: ") && !strings.Contains(line, "development overrides") {
+					warnings = append(warnings, strings.TrimSpace(line))
+				}
+			}
+			switch {
+			case tt.want == "" && len(warnings) > 0:
+				t.Errorf("warnings %q, want none:\n%s", warnings, out)
+			case tt.want != "" && !wrapped(tt.want).MatchString(out):
+				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+		})
+	}
+}
