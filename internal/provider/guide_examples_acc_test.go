@@ -3,9 +3,11 @@ package provider
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -329,5 +331,92 @@ func TestAccCLI_segmentCheck(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tt.want, out)
 			}
 		})
+	}
+}
+
+// TestAccCLI_whereMemberDataGoes checks what the customer data guide says:
+// members' emails reach the saved plan, the state of the data source and of
+// the resources fed from it, the plan and apply output as resource
+// addresses, and a TF_LOG=DEBUG log; first names reach the saved plan and the
+// state, but not with include_users = false.
+func TestAccCLI_whereMemberDataGoes(t *testing.T) {
+	t.Parallel()
+	_, srv := newFakeAPI(t)
+	logs := t.TempDir()
+	w := newCLIWorkspace(t, `
+data "shorterloop_segment" "full" {
+  id = 19
+}
+
+data "shorterloop_segment" "emails_only" {
+  id            = 19
+  include_users = false
+}
+
+resource "terraform_data" "member" {
+  for_each = toset(data.shorterloop_segment.emails_only.emails)
+  input    = each.key
+}
+`, fakeAPIEnv(srv)...)
+	const email, firstName = "aarav.patel@shorterloop.com", "Deepak Rao"
+	address := `terraform_data.member["` + email + `"]`
+
+	planLog := filepath.Join(logs, "plan.log")
+	out, err := w.with("TF_LOG=DEBUG", "TF_LOG_PATH="+planLog).run(t, "plan", "-input=false", "-no-color", "-out=tfplan")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "# "+address+" will be created") {
+		t.Errorf("plan output lacks the address %s:\n%s", address, out)
+	}
+	for _, f := range []string{planLog, filepath.Join(w.dir, "tfplan")} {
+		if !holds(t, f, email) {
+			t.Errorf("%s does not hold %s", filepath.Base(f), email)
+		}
+	}
+	if !holds(t, filepath.Join(w.dir, "tfplan"), firstName) {
+		t.Errorf("the saved plan does not hold %s", firstName)
+	}
+
+	applyLog := filepath.Join(logs, "apply.log")
+	out, err = w.with("TF_LOG=DEBUG", "TF_LOG_PATH="+applyLog).run(t, "apply", "-input=false", "-no-color", "tfplan")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, address+": Creation complete") {
+		t.Errorf("apply output lacks the address %s:\n%s", address, out)
+	}
+	if !holds(t, applyLog, email) {
+		t.Errorf("the apply's log does not hold %s", email)
+	}
+
+	stateFile, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Name      string
+			Instances []struct{ Attributes json.RawMessage }
+		}
+	}
+	if err := json.Unmarshal(stateFile, &state); err != nil {
+		t.Fatal(err)
+	}
+	holders := map[string]bool{}
+	for _, r := range state.Resources {
+		for _, i := range r.Instances {
+			attrs := string(i.Attributes)
+			if strings.Contains(attrs, email) {
+				holders[r.Name] = true
+			}
+			if strings.Contains(attrs, firstName) {
+				holders[r.Name+" first names"] = true
+			}
+		}
+	}
+	want := map[string]bool{"full": true, "full first names": true, "emails_only": true, "member": true}
+	if !maps.Equal(holders, want) {
+		t.Errorf("state instances holding member data: %v, want %v", holders, want)
 	}
 }
