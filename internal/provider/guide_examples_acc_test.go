@@ -270,40 +270,41 @@ func TestAccCLI_pipelineTestKit(t *testing.T) {
 // its range, and an error of the read, warn and the run succeeds.
 func TestAccCLI_segmentCheck(t *testing.T) {
 	t.Parallel()
+	const assertion = "Check block assertion failed"
 	tests := []struct {
 		name  string
 		setup func(*fakeapi.Server)
 		args  []string
-		// want is the warning expected, besides the one about dev_overrides;
-		// empty means none.
-		want string
+		// The warning expected besides the one about dev_overrides; an empty
+		// summary means none.
+		summary, detail string
 	}{
 		{name: "within range"},
 		{
 			name: "below the range", args: []string{"-var=expected_min_members=40"},
-			want: "Shorter Loop segment 19 has 39 members, outside the expected 40 to 100.",
+			summary: assertion, detail: "Shorter Loop segment 19 has 39 members, fewer than expected_min_members (40).",
 		},
 		{
 			name: "above the range", args: []string{"-var=expected_max_members=38"},
-			want: "Shorter Loop segment 19 has 39 members, outside the expected 30 to 38.",
+			summary: assertion, detail: "Shorter Loop segment 19 has 39 members, more than expected_max_members (38).",
 		},
 		{
 			name: "empty", setup: func(api *fakeapi.Server) { api.SetSegment(19, emptySegment(19)) },
-			want: "Shorter Loop segment 19 has no members.",
+			summary: assertion, detail: "Shorter Loop segment 19 has no members.",
 		},
 		{
 			name: "token revoked",
 			setup: func(api *fakeapi.Server) {
 				api.SetFault(19, fakeapi.Fault{Status: 401, ContentType: "application/json", Body: `{"success":false,"message":"token revoked"}`})
 			},
-			want: "Warning: Shorter Loop rejected the API token",
+			summary: "Shorter Loop rejected the API token", detail: "401 Unauthorized: token revoked",
 		},
 		{
 			name: "API down",
 			setup: func(api *fakeapi.Server) {
-				api.SetFault(19, fakeapi.Fault{Status: 503, ContentType: "text/plain", Body: "maintenance"})
+				api.SetFault(19, fakeapi.Fault{Status: 503, ContentType: "text/plain", Body: "down for maintenance"})
 			},
-			want: "Warning: Shorter Loop API error",
+			summary: "Shorter Loop API error", detail: "503 Service Unavailable",
 		},
 	}
 	for _, tt := range tests {
@@ -324,11 +325,14 @@ func TestAccCLI_segmentCheck(t *testing.T) {
 					warnings = append(warnings, strings.TrimSpace(line))
 				}
 			}
-			switch {
-			case tt.want == "" && len(warnings) > 0:
-				t.Errorf("warnings %q, want none:\n%s", warnings, out)
-			case tt.want != "" && !wrapped(tt.want).MatchString(out):
-				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			if tt.summary == "" {
+				if len(warnings) > 0 {
+					t.Errorf("warnings %q, want none:\n%s", warnings, out)
+				}
+				return
+			}
+			if !slices.Contains(warnings, "Warning: "+tt.summary) || !wrapped(tt.detail).MatchString(out) {
+				t.Errorf("want the warning %q with %q:\n%s", tt.summary, tt.detail, out)
 			}
 		})
 	}

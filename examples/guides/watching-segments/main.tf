@@ -33,7 +33,12 @@ check "segment_19_size" {
   }
 
   assert {
-    condition     = length(data.shorterloop_segment.watched.emails) >= var.expected_min_members && length(data.shorterloop_segment.watched.emails) <= var.expected_max_members
-    error_message = "Shorter Loop segment 19 has ${length(data.shorterloop_segment.watched.emails)} members, outside the expected ${var.expected_min_members} to ${var.expected_max_members}."
+    condition     = length(data.shorterloop_segment.watched.emails) >= var.expected_min_members
+    error_message = "Shorter Loop segment 19 has ${length(data.shorterloop_segment.watched.emails)} members, fewer than expected_min_members (${var.expected_min_members})."
+  }
+
+  assert {
+    condition     = length(data.shorterloop_segment.watched.emails) <= var.expected_max_members
+    error_message = "Shorter Loop segment 19 has ${length(data.shorterloop_segment.watched.emails)} members, more than expected_max_members (${var.expected_max_members})."
   }
 }
