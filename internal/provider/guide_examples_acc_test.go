@@ -175,10 +175,14 @@ func TestAccCLI_encryptedState(t *testing.T) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		var found []string
 		for _, s := range personal {
 			if holds(t, path, s) {
-				t.Errorf("%s holds %q in plain text", path, s)
+				found = append(found, s)
 			}
+		}
+		if len(found) > 0 {
+			t.Errorf("%s holds %d emails and first names in plain text, such as %q", path, len(found), found[0])
 		}
 		return nil
 	})
