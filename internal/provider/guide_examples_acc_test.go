@@ -33,14 +33,42 @@ func guideWorkspace(t *testing.T, folder string, env ...string) *cliWorkspace {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dst, err := os.OpenRoot(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = dst.Close() }()
 	for _, e := range entries {
 		content, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err == nil {
+			err = dst.WriteFile(e.Name(), content, 0o600)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(w.dir, e.Name()), string(content))
 	}
 	return w
+}
+
+// edit replaces old with new in the workspace's file name.
+func (w *cliWorkspace) edit(t *testing.T, name, old, new string) {
+	t.Helper()
+	root, err := os.OpenRoot(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = root.Close() }()
+	content, err := root.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(content), old, new, 1)
+	if edited == string(content) {
+		t.Fatalf("%s has no %q", name, old)
+	}
+	if err := root.WriteFile(name, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // with is w with env added to its environment.
@@ -213,16 +241,7 @@ func TestAccCLI_ephemeralToken(t *testing.T) {
 			w := guideWorkspace(t, "customer-data/ephemeral-token",
 				envInitiativeID+"="+testInitiative, envBaseURL+"="+srv.URL)
 			if !ephemeral {
-				main := filepath.Join(w.dir, "main.tf")
-				config, err := os.ReadFile(main)
-				if err != nil {
-					t.Fatal(err)
-				}
-				plain := strings.Replace(string(config), "ephemeral   = true\n", "", 1)
-				if plain == string(config) {
-					t.Fatal("the example declares no ephemeral variable")
-				}
-				writeFile(t, main, plain)
+				w.edit(t, "main.tf", "ephemeral   = true\n", "")
 			}
 
 			out, err := w.with(tokenVar).run(t, "plan", "-input=false", "-no-color", "-out=tfplan")
