@@ -1,4 +1,4 @@
-# OpenTofu 1.7+ only: encrypts the state, its backup and saved plans with a
+# OpenTofu only: encrypts the state, its backup and saved plans with a
 # key derived from a passphrase. Give the passphrase as
 # TF_VAR_state_passphrase, from a secret store, on every run.
 terraform {
