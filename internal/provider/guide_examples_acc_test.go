@@ -76,10 +76,17 @@ func (w *cliWorkspace) with(env ...string) *cliWorkspace {
 	return &cliWorkspace{dir: w.dir, env: append(slices.Clip(w.env), env...)}
 }
 
+// cliVersion is the CLI's version line, such as "OpenTofu v1.12.6".
 var cliVersion = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command(terraformCLI, "version").Output() //nolint:noctx // once per test binary
-	first, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(first), err
+	cmd := exec.Command(terraformCLI, "version") //nolint:noctx // once per test binary
+	cmd.Env = cleanEnv()
+	out, err := cmd.Output()
+	for line := range strings.Lines(string(out)) {
+		if strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+			return strings.TrimSpace(line), err
+		}
+	}
+	return "", fmt.Errorf("no version line in %q: %w", out, err)
 })
 
 // requireCLI skips t unless the CLI is Terraform 1.terraformMinor or
@@ -218,11 +225,11 @@ func TestAccCLI_encryptedState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate")); err == nil {
-		t.Logf("the encrypted state begins: %s", state[:min(200, len(state))])
+		t.Logf("the encrypted state begins: %q", state[:min(200, len(state))])
 	}
 
 	out, err = w.with("TF_VAR_state_passphrase=a-wrong-passphrase-0000").run(t, "plan", "-input=false", "-no-color")
-	if err == nil || !strings.Contains(out, "decryption failed") {
+	if err == nil || !wrapped("decryption failed for all provided methods").MatchString(out) {
 		t.Errorf("plan with the wrong passphrase: err = %v, want OpenTofu's decryption error:\n%s", err, out)
 	}
 }
