@@ -59,6 +59,9 @@ func BenchmarkRead(b *testing.B) {
 		api := fakeapi.New(testToken, testInitiative)
 		api.SetBody(bench.SegmentID, bench.CachedBody(n))
 		srv := httptest.NewServer(api)
+		// Each read configures a provider with a client of its own, as each run
+		// of Terraform does: without keep-alives, their connections do not pile up.
+		srv.Config.SetKeepAlivesEnabled(false)
 		for _, mode := range benchModes {
 			b.Run(fmt.Sprintf("%s/users=%d", mode.name, n), func(b *testing.B) {
 				for b.Loop() {
