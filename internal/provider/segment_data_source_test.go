@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/shorterloop"
 )
 
@@ -185,83 +184,6 @@ func TestAccSegmentDataSource_configFromEnv(t *testing.T) {
 		}},
 	})
 }
-
-func TestAccSegmentDataSource_errors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name     string
-		provider func(url string) string
-		setup    func(*fakeapi.Server)
-		id       int
-		want     string
-	}{
-		{
-			name:     "401 wrong token",
-			provider: func(url string) string { return providerBlock("wrong-token", testInitiative, url) },
-			id:       19,
-			want:     `(?s)Shorter Loop rejected the API token.*segment 19 in initiative SHO-TEST.*SHORTERLOOP_API_TOKEN`,
-		},
-		{
-			name:     "401 expired JWT",
-			provider: func(url string) string { return providerBlock(expiredToken, testInitiative, url) },
-			id:       19,
-			want:     `(?s)Shorter Loop API token expired.*segment 19 in initiative SHO-TEST.*expired at\s+2025-04-05T05:43:54Z,\s+\d+\s+days\s+ago.*fresh\s+token\s+in\s+SHORTERLOOP_API_TOKEN\s+or\s+api_token`,
-		},
-		{
-			name:     "403 other initiative",
-			provider: func(url string) string { return providerBlock(testToken, "SHO-OTHER", url) },
-			id:       19,
-			want:     `(?s)No access to the Shorter Loop initiative.*initiative SHO-OTHER`,
-		},
-		{
-			name: "404 unknown segment",
-			id:   999,
-			want: `(?s)Shorter Loop segment not found.*SHO-TEST has no\s+segment 999`,
-		},
-		{
-			name: "HTML 502 from a proxy",
-			setup: func(api *fakeapi.Server) {
-				api.SetFault(19, fakeapi.Fault{Status: 502, ContentType: "text/html", Body: "<html><body><h1>502 Bad Gateway</h1></body></html>"})
-			},
-			id:   19,
-			want: `(?s)Shorter Loop API error.*502 Bad Gateway.*try again later`,
-		},
-		{
-			name:  "broken body",
-			setup: func(api *fakeapi.Server) { api.SetBody(19, []byte(`{"success": true, "data": {"id": 19, "users": [`)) },
-			id:    19,
-			want:  `(?s)Unexpected response from Shorter Loop.*body ended before the JSON was complete`,
-		},
-		{
-			name:  "success false",
-			setup: func(api *fakeapi.Server) { api.SetBody(19, []byte(`{"success": false, "message": "segment locked"}`)) },
-			id:    19,
-			want:  `(?s)Unexpected response from Shorter Loop.*segment locked`,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			api, srv := newFakeAPI(t)
-			if tt.setup != nil {
-				tt.setup(api)
-			}
-			cfg := providerConfig(srv)
-			if tt.provider != nil {
-				cfg = tt.provider(srv.URL)
-			}
-			acceptanceTest(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cfg + fmt.Sprintf(`data "shorterloop_segment" "test" { id = %d }`, tt.id),
-					ExpectError: regexp.MustCompile(tt.want),
-				}},
-			})
-		})
-	}
-}
-
-// TestMain clears the SHORTERLOOP_* variables, so only the configuration
-// counts.
 func TestAccProvider_configErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
