@@ -1,19 +1,14 @@
 package provider
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/shorterloop/terraform-provider-shorterloop/internal/fakeapi"
@@ -22,137 +17,6 @@ import (
 // These tests run the example folders under examples/guides, which the
 // guides include, on the real CLI: they need the state and plan files, the
 // CLI's own commands (test) and its warnings.
-
-// guideWorkspace is a CLI workspace holding a copy of the example folder
-// examples/guides/<folder>, whose main.tf replaces the workspace's own.
-func guideWorkspace(t *testing.T, folder string, env ...string) *cliWorkspace {
-	t.Helper()
-	w := newCLIWorkspace(t, "", env...)
-	src := filepath.Join("..", "..", "examples", "guides", folder)
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst, err := os.OpenRoot(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = dst.Close() }()
-	for _, e := range entries {
-		content, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err == nil {
-			err = dst.WriteFile(e.Name(), content, 0o600)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return w
-}
-
-// edit replaces old with new in the workspace's file name.
-func (w *cliWorkspace) edit(t *testing.T, name, old, new string) {
-	t.Helper()
-	root, err := os.OpenRoot(w.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = root.Close() }()
-	content, err := root.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(content), old, new, 1)
-	if edited == string(content) {
-		t.Fatalf("%s has no %q", name, old)
-	}
-	if err := root.WriteFile(name, []byte(edited), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// with is w with env added to its environment.
-func (w *cliWorkspace) with(env ...string) *cliWorkspace {
-	return &cliWorkspace{dir: w.dir, env: append(slices.Clip(w.env), env...)}
-}
-
-// cliVersion is the CLI's version line, such as "OpenTofu v1.12.6".
-var cliVersion = sync.OnceValues(func() (string, error) {
-	cmd := exec.Command(terraformCLI, "version") //nolint:noctx // once per test binary
-	cmd.Env = cleanEnv()
-	out, err := cmd.Output()
-	for line := range strings.Lines(string(out)) {
-		if strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
-			return strings.TrimSpace(line), err
-		}
-	}
-	return "", fmt.Errorf("no version line in %q: %w", out, err)
-})
-
-// requireCLI skips t unless the CLI is Terraform 1.terraformMinor or
-// OpenTofu 1.tofuMinor or later; a negative minor means never.
-func requireCLI(t *testing.T, feature string, terraformMinor, tofuMinor int) {
-	t.Helper()
-	skipWithoutCLI(t)
-	version, err := cliVersion()
-	if err != nil {
-		t.Fatalf("%s version: %v", terraformCLI, err)
-	}
-	var product string
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%s v%d.%d", &product, &major, &minor); err != nil {
-		t.Fatalf("cannot read the CLI's version from %q: %v", version, err)
-	}
-	need := terraformMinor
-	if product == "OpenTofu" {
-		need = tofuMinor
-	}
-	if need < 0 || major == 1 && minor < need {
-		t.Skipf("%s needs %s; this leg runs %s", feature, supportedBy(terraformMinor, tofuMinor), version)
-	}
-}
-
-func supportedBy(terraformMinor, tofuMinor int) string {
-	if terraformMinor < 0 {
-		return fmt.Sprintf("OpenTofu 1.%d or later", tofuMinor)
-	}
-	return fmt.Sprintf("Terraform 1.%d or OpenTofu 1.%d or later", terraformMinor, tofuMinor)
-}
-
-// plainTexts returns the file's bytes and, when it is a zip archive such as
-// a saved plan, the uncompressed bytes of each file in it.
-func plainTexts(t *testing.T, path string) [][]byte {
-	t.Helper()
-	content, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts := [][]byte{content}
-	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
-	if err != nil {
-		return texts
-	}
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(r)
-		_ = r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts = append(texts, b)
-	}
-	return texts
-}
-
-// holds reports whether the file, or a file in it if it is a zip archive,
-// contains s.
-func holds(t *testing.T, path, s string) bool {
-	t.Helper()
-	return slices.ContainsFunc(plainTexts(t, path), func(b []byte) bool { return bytes.Contains(b, []byte(s)) })
-}
 
 // memberData is the vendor segment's emails, as sent and lower-cased, and
 // its users' first names.

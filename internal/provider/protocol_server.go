@@ -18,8 +18,8 @@ import (
 
 // NewProtocol6 returns the constructor of the provider's plugin protocol
 // server: the framework's, except that it answers reads of
-// shorterloop_segment itself, writing the state in the protocol's encoding
-// straight from the decoded segment.
+// shorterloop_segment itself, encoding the state model in the protocol's
+// MessagePack without the framework's conversions.
 //
 // The framework would build the state as attribute values, convert them to
 // protocol values, copy, convert back and compare them, then encode them:
