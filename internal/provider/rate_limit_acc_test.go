@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -139,10 +140,21 @@ func TestAccCLI_rateLimitGiveUp(t *testing.T) {
 		"Error: Shorter Loop rate limit reached",
 		"Reading segment 2 in initiative SHO-TEST failed: GET http://127.0.0.1:",
 		"API answered 429 Too Many Requests after 2 attempts and asked to retry after 1s.",
-		"The API kept refusing requests with 429 Too Many Requests. This read waited 1",
+		"The API kept refusing requests with 429 Too Many Requests.",
 		"2 reads of this provider configuration have shared the API's limit so far.",
 		"Set max_requests_per_second (or SHORTERLOOP_MAX_REQUESTS_PER_SECOND) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
 	)
+	// The read waits out the Retry-After, and then its turn at the pace
+	// after a push-back: up to 2s more at 0.5 a second when the other read
+	// took the first turn.
+	m := regexp.MustCompile(`This read waited (\S+), within the wait budget of 2m0s;`).FindStringSubmatch(strings.Join(strings.Fields(out), " "))
+	if m == nil {
+		t.Fatalf("output does not say how long the read waited:\n%s", out)
+	}
+	t.Logf("the read waited %s", m[1])
+	if waited, err := time.ParseDuration(m[1]); err != nil || waited < time.Second || waited > 5*time.Second {
+		t.Errorf("the read waited %s, want between the Retry-After of 1s and 5s", m[1])
+	}
 	if strings.Contains(out, testToken) {
 		t.Error("plan output shows the token")
 	}
