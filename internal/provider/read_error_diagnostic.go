@@ -99,10 +99,14 @@ func (f readFailure) answer() (string, string) {
 // rateLimitAdvice says how long a read waited on the API's rate limit, with
 // how many others, and how to stay under the limit.
 func rateLimitAdvice(e *shorterloop.RateLimitError) string {
-	return fmt.Sprintf(" The API kept refusing requests with 429 Too Many Requests. This read waited %s, within the wait budget of %s; "+
+	refused := "kept refusing requests"
+	if apiErr := (*shorterloop.APIError)(nil); errors.As(e.Err, &apiErr) && apiErr.Attempts == 1 {
+		refused = "refused the request"
+	}
+	return fmt.Sprintf(" The API %s with 429 Too Many Requests. This read waited %s, within the wait budget of %s; "+
 		"%d reads of this provider configuration have shared the API's limit so far. "+
 		"Set max_requests_per_second (or %s) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
-		e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, e.Reads, envMaxRequestsPerSecond)
+		refused, e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, e.Reads, envMaxRequestsPerSecond)
 }
 
 // proxy reports a failure of the proxy that HTTPS_PROXY names.

@@ -37,6 +37,8 @@ func TestReadErrorDiagnostic(t *testing.T) {
 		{"429", &shorterloop.RateLimitError{Waited: 118*time.Second + 340*time.Millisecond, Reads: 40, Err: &shorterloop.APIError{StatusCode: 429, Attempts: 5}},
 			"Shorter Loop rate limit reached", []string{"429 Too Many Requests after 5 attempts.", "kept refusing requests with 429", "This read waited 1m58.3s, within the wait budget of 2m0s",
 				"40 reads of this provider configuration have shared the API's limit so far", "max_requests_per_second (or SHORTERLOOP_MAX_REQUESTS_PER_SECOND)", "lower -parallelism", "run it later"}},
+		{"429 once, asked to wait past the budget", &shorterloop.RateLimitError{Reads: 1, Err: &shorterloop.APIError{StatusCode: 429, Attempts: 1, RetryAfter: time.Hour}},
+			"Shorter Loop rate limit reached", []string{"429 Too Many Requests and asked to retry after 1h0m0s.", "The API refused the request with 429", "This read waited 0s"}},
 		{"502 html", &shorterloop.APIError{StatusCode: 502, ContentType: "text/html", Excerpt: "502 Bad Gateway nginx"}, "Shorter Loop API error", []string{"502", "Bad Gateway nginx", "try again later"}},
 		{"400", &shorterloop.APIError{StatusCode: 400, Message: "bad id"}, "Shorter Loop API error", []string{"bad id"}},
 		{"invalid", &shorterloop.InvalidResponseError{StatusCode: 200, Reason: "body is not valid JSON"}, "Unexpected response from Shorter Loop", []string{"not valid JSON", "base_url"}},
