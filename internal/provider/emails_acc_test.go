@@ -97,6 +97,7 @@ output "emails_%[1]d" {
 // case, Unicode spaces, both normalisation forms, Turkish and German letters,
 // empty and null emails, and duplicates.
 func hostileEmailsBody(t *testing.T, rng *rand.Rand, id, n int) []byte {
+	t.Helper()
 	locals := []string{
 		"ann", "zo\u00eb", "zoe\u0308", "\u0130lker", "I\u0307lker", "\u0131lker", "ilker",
 		"stra\u00dfe", "STRA\u1e9eE", "strasse", "\u00c5sa", "A\u030asa", "\u212aelvin", "\u2126mega",

@@ -18,9 +18,9 @@ import (
 )
 
 // faultCase is one row of the fault matrix documented in the provider's
-// Troubleshooting section: what the API does, and what the user gets. There
-// is one row per kind of diagnostic; their texts are pinned by the unit tests
-// of the functions that write them, so rows match titles only.
+// Troubleshooting section: what the API does, and what the user gets. Error
+// rows match titles only: the texts are pinned by the unit tests of the
+// functions that write them.
 type faultCase struct {
 	name string
 	// setup prepares the fake API and returns extra provider arguments.
@@ -30,7 +30,7 @@ type faultCase struct {
 	id    int
 	// dataArgs are extra data source arguments.
 	dataArgs string
-	// Exactly one of wantError, the error's title, and checks is set.
+	// Exactly one of wantError (the error's title) and checks is set.
 	wantError string
 	checks    []statecheck.StateCheck
 	// warning is the title of the one warning of a successful read; empty for none.

@@ -88,11 +88,16 @@ func newCLIWorkspace(t *testing.T, config string, env ...string) *cliWorkspace {
 // run runs terraform in the workspace and returns its combined output.
 func (w *cliWorkspace) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	out, err := w.command(t, args...).CombinedOutput()
+	return string(out), err
+}
+
+// command is terraform with args, to run in the workspace.
+func (w *cliWorkspace) command(t *testing.T, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(t.Context(), terraformCLI, args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(cleanEnv(), w.env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
 }
 
 // cleanEnv is the test's environment without variables that would change

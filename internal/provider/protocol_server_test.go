@@ -163,7 +163,7 @@ func TestReadDiagnosticPaths(t *testing.T) {
 	api.SetSegment(11, short)
 	framework := providerserver.NewProtocol6(New("test")())()
 	configure(t, framework, srv.URL)
-	fast, _ := countedServer()
+	fast, fallbacks := countedServer()
 	configure(t, fast, srv.URL)
 	yes := true
 	tests := []struct {
@@ -187,6 +187,9 @@ func TestReadDiagnosticPaths(t *testing.T) {
 				t.Errorf("%s, %s path: %q at %v, want %q at %v", tt.name, name, d.Summary, d.Attribute, tt.summary, want)
 			}
 		}
+	}
+	if n := fallbacks.n.Load(); n != 0 {
+		t.Errorf("the framework answered %d of the fast path's reads", n)
 	}
 }
 

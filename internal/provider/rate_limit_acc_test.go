@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,8 +15,8 @@ import (
 )
 
 // rateLimitedWorkspace serves segments 1..n from a fake API that accepts
-// perSecond requests in each one-second window, and reads them all with
-// for_each at Terraform's default -parallelism of 10.
+// perSecond requests in each one-second window (0: no limit), and reads them
+// all with for_each at Terraform's default -parallelism of 10.
 func rateLimitedWorkspace(t *testing.T, n, perSecond int, env ...string) (*fakeapi.Server, *cliWorkspace) {
 	t.Helper()
 	api, srv := newFakeAPI(t)
@@ -34,7 +33,7 @@ data "shorterloop_segment" "s" {
 output "names" {
   value = [for s in data.shorterloop_segment.s : s.name]
 }
-`, n+1), append([]string{"SHORTERLOOP_API_TOKEN=" + testToken, "SHORTERLOOP_INITIATIVE_ID=" + testInitiative, "SHORTERLOOP_BASE_URL=" + srv.URL}, env...)...)
+`, n+1), append(fakeAPIEnv(srv), env...)...)
 	return api, w
 }
 
@@ -81,9 +80,7 @@ func TestAccCLI_interruptWhileWaiting(t *testing.T) {
 	for i := int64(1); i <= 3; i++ {
 		api.SetFault(i, fakeapi.Fault{Status: 429, Header: map[string]string{"Retry-After": "30"}})
 	}
-	cmd := exec.CommandContext(t.Context(), terraformCLI, "plan", "-input=false", "-no-color")
-	cmd.Dir = w.dir
-	cmd.Env = append(cleanEnv(), w.env...)
+	cmd := w.command(t, "plan", "-input=false", "-no-color")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

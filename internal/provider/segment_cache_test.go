@@ -200,6 +200,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // callPlugin calls method of terraform-plugin-go's server as Terraform does,
 // with an empty request: its types are internal to terraform-plugin-go.
 func callPlugin(ctx context.Context, t *testing.T, server any, method string) {
+	t.Helper()
 	m := reflect.ValueOf(server).MethodByName(method)
 	out := m.Call([]reflect.Value{reflect.ValueOf(ctx), reflect.New(m.Type().In(1).Elem())})
 	if err, _ := out[1].Interface().(error); err != nil {

@@ -61,7 +61,7 @@ func TestSetSegmentNullsAndEmptyLists(t *testing.T) {
 	} {
 		m := tt.q
 		m.setSegment(seg, tt.kept)
-		if (m.Users == nil) != (tt.wantUsers == nil) || !reflect.DeepEqual(m.Users, tt.wantUsers) {
+		if !reflect.DeepEqual(m.Users, tt.wantUsers) {
 			t.Errorf("%s: users = %#v, want %#v", tt.name, m.Users, tt.wantUsers)
 		}
 		if m.Emails == nil || *m.Name != "One" || m.CreatedAt != nil || m.UserCount != nil {
