@@ -271,6 +271,24 @@ func TestPacerNoTurnWithinBudget(t *testing.T) {
 	})
 }
 
+// A read refused with 429 and then left no turn reports the API's answer,
+// its message included.
+func TestPacerNoTurnAfterRefusal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api, c, _ := rateLimitedAPI(t, 1, 0, func(c *shorterloop.Config) {
+			c.MaxRequestsPerSecond, c.RetryBudget = 0.05, 10*time.Second
+		})
+		api.SetFault(1, fakeapi.Fault{Status: 429, ContentType: "application/json", Body: `{"message":"slow down please"}`,
+			Header: map[string]string{"Retry-After": "1"}})
+		_, err := c.GetSegment(t.Context(), 1)
+		var limited *shorterloop.RateLimitError
+		var apiErr *shorterloop.APIError
+		if !errors.As(err, &limited) || !errors.As(err, &apiErr) || apiErr.Message != "slow down please" || api.Requests(1) != 1 {
+			t.Fatalf("err = %v after %d request(s), want the API's 429 with its message, after 1", err, api.Requests(1))
+		}
+	})
+}
+
 // Cancelling a read stops its wait for a turn at once, whether it waits out
 // another read's Retry-After or the pace.
 func TestPacerCancelStopsWait(t *testing.T) {

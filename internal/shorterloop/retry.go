@@ -26,27 +26,34 @@ func (c *Client) do(req *retryablehttp.Request) error {
 	deadline := start.Add(c.cfg.RetryBudget)
 	c.pace.startRead()
 	attempts := 0 // stays 0 when a wait between attempts is cancelled
+	// last is the answer with a retryable status that is to be retried,
+	// read before the library drains its body.
+	var last error
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.http,
 		RetryMax:     c.cfg.MaxRetries,
 		RetryWaitMin: c.cfg.RetryWaitMin,
 		RetryWaitMax: c.cfg.RetryWaitMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			return checkRetry(ctx, resp, err, deadline)
+			retry, checkErr := checkRetry(ctx, resp, err, deadline)
+			if retry && err == nil {
+				last = c.apiError(resp)
+			}
+			return retry, checkErr
 		},
 		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 			return backoff(lo, hi, attempt, resp, deadline)
 		},
 		PrepareRetry: func(r *http.Request) error { return c.pace.wait(r.Context(), deadline) },
 		// Called when no attempt succeeded. A nil err means the attempts
-		// ran out on a retryable status, whose answer is read here; the
-		// answer to a 429 also says why no turn was left after it.
+		// ran out on that answer; the answer to a 429 also says why no turn
+		// was left after it.
 		ErrorHandler: func(resp *http.Response, err error, n int) (*http.Response, error) {
 			attempts = n
 			if resp != nil {
-				defer func() { _ = resp.Body.Close() }()
+				_ = resp.Body.Close()
 				if err == nil || errors.Is(err, errNoTurn) && resp.StatusCode == http.StatusTooManyRequests {
-					err = c.apiError(resp)
+					err = last
 				}
 			}
 			return nil, err
