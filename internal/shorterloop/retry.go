@@ -41,8 +41,8 @@ func (c *Client) do(req *retryablehttp.Request) error {
 			}
 			return retry, checkErr
 		},
-		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-			return backoff(lo, hi, attempt, resp, deadline)
+		Backoff: func(lo, hi time.Duration, attempt int, _ *http.Response) time.Duration {
+			return backoff(lo, hi, attempt, deadline)
 		},
 		PrepareRetry: func(r *http.Request) error { return c.pace.wait(r.Context(), deadline) },
 		// Called when no attempt succeeded. A nil err means the attempts
@@ -126,14 +126,15 @@ func retryableStatus(code int) bool {
 
 // backoff is capped exponential backoff with jitter, a random wait between
 // half and all of lo·2^attempt and at most hi, cut at deadline so that it
-// does not outlast the budget; or the Retry-After, in full, if longer.
-func backoff(lo, hi time.Duration, attempt int, resp *http.Response, deadline time.Time) time.Duration {
+// does not outlast the budget. A Retry-After is the pacer's hold, which
+// PrepareRetry waits out in full.
+func backoff(lo, hi time.Duration, attempt int, deadline time.Time) time.Duration {
 	d := lo << min(attempt, 20)
 	if d <= 0 || d > hi {
 		d = hi
 	}
 	d = d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter needs no cryptographic randomness
-	return max(retryAfter(resp), min(d, time.Until(deadline)))
+	return min(d, time.Until(deadline))
 }
 
 // annotate adds the method and the URL asked, once, and the attempt count to

@@ -41,7 +41,7 @@ func TestBackoffIsCappedExponentialWithJitter(t *testing.T) {
 		ceiling := min(100*time.Millisecond<<min(attempt, 20), time.Second)
 		seen := map[time.Duration]bool{}
 		for range 50 {
-			d := backoff(100*time.Millisecond, time.Second, attempt, nil, far)
+			d := backoff(100*time.Millisecond, time.Second, attempt, far)
 			if d < ceiling/2 || d > ceiling {
 				t.Fatalf("attempt %d: backoff %s outside [%s, %s]", attempt, d, ceiling/2, ceiling)
 			}
@@ -56,11 +56,7 @@ func TestBackoffIsCappedExponentialWithJitter(t *testing.T) {
 // A wait is cut at the read's deadline, but a Retry-After never is.
 func TestBackoffDeadline(t *testing.T) {
 	soon := time.Now().Add(time.Second)
-	if d := backoff(time.Minute, time.Minute, 0, nil, soon); d > time.Second {
+	if d := backoff(time.Minute, time.Minute, 0, soon); d > time.Second {
 		t.Errorf("backoff = %s with a deadline in 1s, want at most 1s", d)
-	}
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"5"}}}
-	if d := backoff(time.Millisecond, time.Millisecond, 0, resp, soon); d != 5*time.Second {
-		t.Errorf("backoff = %s after Retry-After: 5 with a deadline in 1s, want 5s", d)
 	}
 }
