@@ -96,17 +96,27 @@ func (f readFailure) answer() (string, string) {
 	return "", ""
 }
 
-// rateLimitAdvice says how long a read waited on the API's rate limit, with
-// how many others, and how to stay under the limit.
+// rateLimitAdvice says why a read gave up on a rate limit, how long it
+// waited, with how many others, and how to stay under the limit.
 func rateLimitAdvice(e *shorterloop.RateLimitError) string {
-	refused := "kept refusing requests"
-	if apiErr := (*shorterloop.APIError)(nil); errors.As(e.Err, &apiErr) && apiErr.Attempts == 1 {
-		refused = "refused the request"
+	var apiErr *shorterloop.APIError
+	why, limit := " The API kept refusing requests with 429 Too Many Requests.", "the API's limit"
+	advice := fmt.Sprintf(" Set max_requests_per_second (or %s) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.", envMaxRequestsPerSecond)
+	switch {
+	case errors.As(e.Err, &apiErr) && apiErr.Attempts == 1:
+		why = " The API refused the request with 429 Too Many Requests."
+	case errors.As(e.Err, &apiErr):
+	case e.PushedBack:
+		why = " The API pushed back on this provider configuration's requests, and the pace since left this read no turn."
+	default:
+		why = fmt.Sprintf(" The API has refused no request: max_requests_per_second (or %s) leaves too few turns for the reads at once.", envMaxRequestsPerSecond)
+		limit, advice = "that pace", " Raise max_requests_per_second, or run Terraform with a lower -parallelism."
 	}
-	return fmt.Sprintf(" The API %s with 429 Too Many Requests. This read waited %s, within the wait budget of %s; "+
-		"%d reads of this provider configuration have shared the API's limit so far. "+
-		"Set max_requests_per_second (or %s) below the rate that the API allows, run Terraform with a lower -parallelism, or run it later.",
-		refused, e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, e.Reads, envMaxRequestsPerSecond)
+	shared := fmt.Sprintf("%d reads of this provider configuration have shared %s so far", e.Reads, limit)
+	if e.Reads == 1 {
+		shared = fmt.Sprintf("no other read of this provider configuration has shared %s so far", limit)
+	}
+	return why + fmt.Sprintf(" This read waited %s, within the wait budget of %s; %s.", e.Waited.Round(100*time.Millisecond), shorterloop.DefaultRetryBudget, shared) + advice
 }
 
 // proxy reports a failure of the proxy that HTTPS_PROXY names.

@@ -69,15 +69,19 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// RateLimitError is a read that gave up on the API's rate limit: the API
-// answered its last attempt with 429, or the pace that the API's refusals set
-// for the client left it no turn within its retry budget.
+// RateLimitError is a read that gave up on a rate limit: the API answered
+// its last attempt with 429, or the client's pace left it no turn within its
+// retry budget.
 type RateLimitError struct {
 	// Waited is how long the read took before it gave up, its waits included.
 	Waited time.Duration
 	// Reads is how many reads the client has started so far, all sharing
 	// its pace.
 	Reads int
+	// PushedBack says that the API has refused the client's requests with
+	// 429, or asked it to wait; false when MaxRequestsPerSecond alone left
+	// no turn.
+	PushedBack bool
 	// Err is the last answer, an *APIError, or says that no turn was left.
 	Err error
 }

@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
 // errNoTurn is a turn that would come after the read's retry budget.
-var errNoTurn = errors.New("the API's rate limit leaves this request no turn within the retry budget")
+var errNoTurn = errors.New("the pace of requests leaves this request no turn within the wait budget")
 
 // Pacing constants: see DESIGN.md, "One pace per client".
 const (
@@ -52,7 +53,8 @@ type pacer struct {
 	accepted             []time.Time
 	roundStart, pushedAt time.Time
 	step                 rate.Limit
-	reads                int
+	// reads counts the reads that have started, all sharing this pace.
+	reads atomic.Int64
 }
 
 func newPacer(perSecond float64, log func(ctx context.Context, level, msg string, fields map[string]any)) *pacer {
@@ -63,17 +65,12 @@ func newPacer(perSecond float64, log func(ctx context.Context, level, msg string
 	return &pacer{lim: rate.NewLimiter(limit, 1), cap: limit, log: log}
 }
 
-// startRead counts a read; readCount says how many there have been.
-func (p *pacer) startRead() {
+// pushedBack says whether the API has ever refused a request or asked for a
+// wait.
+func (p *pacer) pushedBack() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.reads++
-}
-
-func (p *pacer) readCount() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.reads
+	return !p.holdEnd.IsZero()
 }
 
 // wait returns when the request may be sent: after the API's Retry-After,

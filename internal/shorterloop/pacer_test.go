@@ -262,10 +262,10 @@ func TestPacerNoTurnWithinBudget(t *testing.T) {
 		start := time.Now()
 		_, err := c.GetSegment(t.Context(), 2)
 		var limited *shorterloop.RateLimitError
-		if !errors.As(err, &limited) || limited.Reads != 2 || time.Since(start) != 0 {
-			t.Fatalf("err = %#v after %s, want a RateLimitError at once, with 2 reads", err, time.Since(start))
+		if !errors.As(err, &limited) || limited.Reads != 2 || limited.PushedBack || time.Since(start) != 0 {
+			t.Fatalf("err = %#v after %s, want a RateLimitError at once, with 2 reads and no push-back", err, time.Since(start))
 		}
-		if want := "GET https://api.shorterloop.test/api/v2/segments/with-users/2 failed: the API's rate limit leaves this request no turn within the retry budget"; err.Error() != want {
+		if want := "GET https://api.shorterloop.test/api/v2/segments/with-users/2 failed: the pace of requests leaves this request no turn within the wait budget"; err.Error() != want {
 			t.Errorf("err = %q, want %q", err, want)
 		}
 	})
@@ -283,8 +283,8 @@ func TestPacerNoTurnAfterRefusal(t *testing.T) {
 		_, err := c.GetSegment(t.Context(), 1)
 		var limited *shorterloop.RateLimitError
 		var apiErr *shorterloop.APIError
-		if !errors.As(err, &limited) || !errors.As(err, &apiErr) || apiErr.Message != "slow down please" || api.Requests(1) != 1 {
-			t.Fatalf("err = %v after %d request(s), want the API's 429 with its message, after 1", err, api.Requests(1))
+		if !errors.As(err, &limited) || !limited.PushedBack || !errors.As(err, &apiErr) || apiErr.Message != "slow down please" || api.Requests(1) != 1 {
+			t.Fatalf("err = %#v after %d request(s), want the API's 429 with its message, after 1, and a push-back", err, api.Requests(1))
 		}
 	})
 }

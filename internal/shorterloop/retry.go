@@ -24,7 +24,7 @@ import (
 func (c *Client) do(req *retryablehttp.Request) error {
 	start := time.Now()
 	deadline := start.Add(c.cfg.RetryBudget)
-	c.pace.startRead()
+	c.pace.reads.Add(1)
 	attempts := 0 // stays 0 when a wait between attempts is cancelled
 	// last is the answer with a retryable status that is to be retried,
 	// read before the library drains its body.
@@ -73,12 +73,12 @@ func (c *Client) do(req *retryablehttp.Request) error {
 	return nil
 }
 
-// rateLimited makes a RateLimitError of a read that gave up on the API's
-// rate limit: refused with 429 at its last attempt, or left no turn.
+// rateLimited makes a RateLimitError of a read that gave up on a rate limit:
+// refused with 429 at its last attempt, or left no turn.
 func (c *Client) rateLimited(err error, start time.Time) error {
 	var apiErr *APIError
 	if errors.Is(err, errNoTurn) || errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
-		return &RateLimitError{Waited: time.Since(start), Reads: c.pace.readCount(), Err: err}
+		return &RateLimitError{Waited: time.Since(start), Reads: int(c.pace.reads.Load()), PushedBack: c.pace.pushedBack(), Err: err}
 	}
 	return err
 }
