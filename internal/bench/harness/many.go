@@ -23,7 +23,7 @@ const (
 	manyFirstID   = 1000
 )
 
-// manyResult is the run of median wall time.
+// manyResult is one run of the many-segments plan.
 type manyResult struct {
 	Wall     time.Duration
 	Requests int
